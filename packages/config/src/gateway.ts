@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { parseEnv, ZSharedConfig } from "./shared";
+
+export const ZGatewayConfig = ZSharedConfig.extend({
+  GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(3100),
+  GATEWAY_HOST: z.string().default("0.0.0.0"),
+  /** Browser origins allowed on /live (the dashboard); comma-separated. */
+  WEB_ORIGINS: z.string().default("http://localhost:3000,http://127.0.0.1:3000"),
+  /** A telemetry batch is written when it holds this many rows or is this old, whichever comes first. */
+  TELEMETRY_BATCH_ROWS: z.coerce.number().int().positive().default(2000),
+  TELEMETRY_BATCH_MS: z.coerce.number().int().positive().default(250),
+  /** Fan-out to browsers: at most one update per room per this many ms. */
+  LIVE_THROTTLE_MS: z.coerce.number().int().positive().default(1000),
+});
+export type GatewayConfig = z.infer<typeof ZGatewayConfig>;
+export const loadGatewayConfig = (env: Record<string, string | undefined> = process.env) => parseEnv(ZGatewayConfig, env);

@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { PROTOCOL_VERSION, ZCommandStatus, ZGpuMode } from "../enums";
+
+/** Latest known state of one GPU, as the fleet API and /live show it. */
+export const ZGpuLive = z.object({
+  gpuId: z.uuid(),
+  rigId: z.uuid(),
+  mode: ZGpuMode,
+  hashrateHs: z.number().nullable(),
+  tempC: z.number().nullable(),
+  powerW: z.number().nullable(),
+  fanPct: z.number().nullable(),
+  utilPct: z.number().nullable(),
+  vramUsedMb: z.number().nullable(),
+  coin: z.string().nullable(),
+  at: z.iso.datetime({ offset: true }),
+});
+export type GpuLive = z.infer<typeof ZGpuLive>;
+
+export const ZGpuLiveBatch = z.object({ v: z.literal(PROTOCOL_VERSION), gpus: z.array(ZGpuLive) });
+export type GpuLiveBatch = z.infer<typeof ZGpuLiveBatch>;
+
+export const ZCommandLive = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  commandId: z.uuid(),
+  status: ZCommandStatus,
+  gpuId: z.uuid().nullable(),
+  step: ZGpuMode.nullable(),
+});
+export type CommandLive = z.infer<typeof ZCommandLive>;
+
+/** Browser → gateway: which rooms to follow. */
+export const ZLiveSubscribe = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  rooms: z.array(z.string().regex(/^(fleet|site:[0-9a-f-]{36}|rig:[0-9a-f-]{36}|gpu:[0-9a-f-]{36})$/)).max(64),
+});
+export type LiveSubscribe = z.infer<typeof ZLiveSubscribe>;

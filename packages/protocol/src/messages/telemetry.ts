@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { PROTOCOL_VERSION, ZGpuMode } from "../enums";
+import { ZAckFailure } from "../errors";
+
+const reading = (max: number) => z.number().finite().min(0).max(max).nullable();
+
+/** One GPU's reading. Null means the tool did not say — never 0. */
+export const ZGpuSample = z.object({
+  index: z.number().int().nonnegative().max(63),
+  mode: ZGpuMode,
+  /** Coin being hashed, when mode is HASHING. */
+  coin: z.string().max(16).nullable().default(null),
+  /** AI workload running, when mode is AI. */
+  workloadId: z.uuid().nullable().default(null),
+  hashrateHs: reading(1e15),
+  tempC: reading(150),
+  powerW: reading(2000),
+  fanPct: reading(100),
+  utilPct: reading(100),
+  vramUsedMb: z.number().int().min(0).max(1_000_000).nullable(),
+});
+export type GpuSample = z.infer<typeof ZGpuSample>;
+
+/** One message per rig per sampling tick, with every GPU. Each (rig, seq) is stored once. */
+export const ZTelemetry = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  seq: z.number().int().nonnegative(),
+  at: z.iso.datetime({ offset: true }),
+  gpus: z.array(ZGpuSample).min(1).max(32),
+});
+export type Telemetry = z.infer<typeof ZTelemetry>;
+
+/** Sent only after the rows are committed: the agent may then forget the message. */
+export const ZTelemetryAck = z.union([z.object({ ok: z.literal(true), seq: z.number().int() }), ZAckFailure]);
+export type TelemetryAck = z.infer<typeof ZTelemetryAck>;
