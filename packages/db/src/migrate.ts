@@ -58,6 +58,18 @@ class CatalogSafePool extends pg.Pool {
   }
 }
 
+// adapter-pg runs a migration script by splitting it on every ";", which cuts dollar-quoted
+// function bodies (our ledger trigger) apart. PostgreSQL runs a multi-statement script in one
+// simple query, as the native engine does; a failure still fails the migration.
+type ScriptAdapter = { executeScript: (script: string) => Promise<void> };
+const wholeScripts = <A extends ScriptAdapter>(adapter: A): A => {
+  const pool = (adapter as unknown as { client: pg.Pool }).client;
+  adapter.executeScript = async (script: string) => {
+    await pool.query(script);
+  };
+  return adapter;
+};
+
 const boundAdapter = (databaseUrl: string) => {
   const { database, host, port, user, password } = parseConnectionString(databaseUrl);
   const fields = { host: host ?? undefined, port: port ? Number(port) : undefined, user, password };
@@ -65,14 +77,16 @@ const boundAdapter = (databaseUrl: string) => {
   return bindMigrationAwareSqlAdapterFactory({
     provider: main.provider,
     adapterName: main.adapterName,
-    connect: () => main.connect(),
+    connect: async () => wholeScripts(await main.connect()),
     connectToShadowDb: async () => {
       const shadowName = `rigshift_shadow_${randomBytes(6).toString("hex")}`;
       const admin = new pg.Client({ ...fields, database: "postgres" });
       await admin.connect();
       await admin.query(`CREATE DATABASE ${quoteIdent(shadowName)}`);
       await admin.end();
-      const shadow = await new PrismaPg(new CatalogSafePool({ ...fields, database: shadowName }), { disposeExternalPool: true }).connect();
+      const shadow = wholeScripts(
+        await new PrismaPg(new CatalogSafePool({ ...fields, database: shadowName }), { disposeExternalPool: true }).connect(),
+      );
       const dispose = shadow.dispose.bind(shadow);
       shadow.dispose = async () => {
         await dispose();
