@@ -1,5 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient, type Prisma } from "./generated/prisma/client";
+import { PrismaClient, Prisma } from "./generated/prisma/client";
 
 /** The client, or a transaction: every query takes this first so it composes into transactions. */
 export type Db = PrismaClient | Prisma.TransactionClient;

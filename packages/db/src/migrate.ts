@@ -47,16 +47,20 @@ export const readMigrationList = async (migrationsDir: string): Promise<Migratio
 // which adapter-pg 7.10 cannot map; pg already returns them as strings, so report them as text.
 const PG_CHAR_OID = 18;
 const PG_TEXT_OID = 25;
-class CatalogSafePool extends pg.Pool {
-  override query(...args: Parameters<pg.Pool["query"]>): ReturnType<pg.Pool["query"]> {
-    const result = super.query(...(args as [string])) as unknown;
-    if (!(result instanceof Promise)) return result as ReturnType<pg.Pool["query"]>;
+const catalogSafePool = (config: pg.PoolConfig): pg.Pool => {
+  const pool = new pg.Pool(config);
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  // Overloaded signatures cannot be re-declared; wrap the instance's method instead.
+  (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const result = query(...args);
+    if (!(result instanceof Promise)) return result;
     return result.then((res: pg.QueryResult) => {
       for (const field of res.fields ?? []) if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
       return res;
-    }) as ReturnType<pg.Pool["query"]>;
-  }
-}
+    });
+  };
+  return pool;
+};
 
 // adapter-pg runs a migration script by splitting it on every ";", which cuts dollar-quoted
 // function bodies (our ledger trigger) apart. PostgreSQL runs a multi-statement script in one
@@ -85,7 +89,7 @@ const boundAdapter = (databaseUrl: string) => {
       await admin.query(`CREATE DATABASE ${quoteIdent(shadowName)}`);
       await admin.end();
       const shadow = wholeScripts(
-        await new PrismaPg(new CatalogSafePool({ ...fields, database: shadowName }), { disposeExternalPool: true }).connect(),
+        await new PrismaPg(catalogSafePool({ ...fields, database: shadowName }), { disposeExternalPool: true }).connect(),
       );
       const dispose = shadow.dispose.bind(shadow);
       shadow.dispose = async () => {

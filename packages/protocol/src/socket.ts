@@ -40,7 +40,7 @@ export const handler =
       return;
     }
     try {
-      reply(await fn(parsed.data));
+      reply(await fn(parsed.data as z.output<C[K]["message"]>));
     } catch (err) {
       if (isDomainError(err)) {
         opts.log.warn({ event: name, code: err.code, reason: err.message }, "message refused");
@@ -60,5 +60,5 @@ export const parseMessage = <C extends Catalog, K extends keyof C & string>(
 ): z.output<C[K]["message"]> => {
   const parsed = catalog[name]!.message.safeParse(raw);
   if (!parsed.success) throw new DomainError("PROTOCOL_INVALID", `${name}: ${describeZodError(parsed.error)}`);
-  return parsed.data;
+  return parsed.data as z.output<C[K]["message"]>;
 };

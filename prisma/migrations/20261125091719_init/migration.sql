@@ -204,6 +204,8 @@ CREATE TABLE "CommandGpu" (
     "status" "CommandStatus" NOT NULL DEFAULT 'QUEUED',
     "step" "GpuMode",
     "error" TEXT,
+    "minerProfileId" UUID,
+    "workloadId" UUID,
     "updatedAt" TIMESTAMPTZ(3) NOT NULL,
 
     CONSTRAINT "CommandGpu_pkey" PRIMARY KEY ("commandId","gpuId")
@@ -400,6 +402,12 @@ ALTER TABLE "CommandGpu" ADD CONSTRAINT "CommandGpu_gpuId_fkey" FOREIGN KEY ("gp
 
 -- AddForeignKey
 ALTER TABLE "CommandGpu" ADD CONSTRAINT "CommandGpu_rigId_fkey" FOREIGN KEY ("rigId") REFERENCES "Rig"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "CommandGpu" ADD CONSTRAINT "CommandGpu_minerProfileId_fkey" FOREIGN KEY ("minerProfileId") REFERENCES "MinerProfile"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "CommandGpu" ADD CONSTRAINT "CommandGpu_workloadId_fkey" FOREIGN KEY ("workloadId") REFERENCES "AiWorkload"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "CommandEvent" ADD CONSTRAINT "CommandEvent_commandId_fkey" FOREIGN KEY ("commandId") REFERENCES "Command"("id") ON DELETE CASCADE ON UPDATE CASCADE;

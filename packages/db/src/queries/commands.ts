@@ -1,0 +1,241 @@
+import {
+  type CommandStatus,
+  type CommandView,
+  DomainError,
+  type GpuMode,
+  isTerminalCommandStatus,
+  type SwitchCommand,
+  type TargetMode,
+} from "@rigshift/protocol";
+import type { Db, PrismaClient } from "../client";
+import { recordAudit } from "./audit";
+
+/**
+ * A command's life: QUEUED (row written) → DISPATCHED (sent to the rig) → RUNNING (the agent
+ * reported a step) → DONE / FAILED (every GPU finished) or EXPIRED (its deadline passed first).
+ * Each change appends a CommandEvent, so the history is the audit trail of the switch.
+ */
+
+export type CreateSwitchCommandOptions = {
+  gpuIds: string[];
+  mode: TargetMode;
+  ttlS: number;
+  source: "USER" | "PLANNER" | "SYSTEM";
+  userId: string | null;
+  actor?: { type: "USER" | "TOKEN" | "SYSTEM"; id: string | null };
+  now: Date;
+};
+
+export const createSwitchCommand = (db: PrismaClient, opts: CreateSwitchCommandOptions) => {
+  const gpuIds = [...new Set(opts.gpuIds)];
+  return db.$transaction(async (tx) => {
+    const gpus = await tx.gpu.findMany({
+      where: { id: { in: gpuIds } },
+      select: { id: true, rigId: true, vramMb: true, minerProfileId: true },
+    });
+    const missing = gpuIds.filter((id) => !gpus.some((g) => g.id === id));
+    if (missing.length) throw new DomainError("GPU_NOT_FOUND", `unknown GPU id(s): ${missing.join(", ")}`, { gpuIds: missing });
+
+    // AI needs work to run: the best-paying open workload whose VRAM need every chosen GPU meets.
+    // (Placement across the fleet is the planner's job; a manual switch takes the best fit.)
+    let workloadId: string | null = null;
+    if (opts.mode === "AI") {
+      const smallestVram = Math.min(...gpus.map((g) => g.vramMb));
+      const workload = await tx.aiWorkload.findFirst({
+        where: { status: { in: ["PENDING", "PLACED", "RUNNING"] }, minVramMb: { lte: smallestVram } },
+        orderBy: [{ priority: "desc" }, { usdPerGpuHour: "desc" }, { createdAt: "asc" }],
+        select: { id: true },
+      });
+      workloadId = workload?.id ?? null;
+    }
+    const fallbackProfile =
+      opts.mode === "HASHING" && gpus.some((g) => !g.minerProfileId)
+        ? await tx.minerProfile.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true } })
+        : null;
+
+    const command = await tx.command.create({
+      data: {
+        type: "SWITCH",
+        mode: opts.mode,
+        source: opts.source,
+        createdById: opts.userId,
+        createdAt: opts.now,
+        expiresAt: new Date(opts.now.getTime() + opts.ttlS * 1000),
+        gpus: {
+          create: gpus.map((g) => ({
+            gpuId: g.id,
+            rigId: g.rigId,
+            minerProfileId: opts.mode === "HASHING" ? (g.minerProfileId ?? fallbackProfile?.id ?? null) : null,
+            workloadId,
+          })),
+        },
+        events: { create: { status: "QUEUED", at: opts.now, message: `switch ${gpus.length} GPU(s) to ${opts.mode}` } },
+      },
+      select: { id: true },
+    });
+    await tx.gpu.updateMany({ where: { id: { in: gpuIds } }, data: { desiredMode: opts.mode } });
+    const actor = opts.actor ?? { type: opts.userId ? "USER" : "SYSTEM", id: opts.userId };
+    await recordAudit(tx, {
+      actorType: actor.type,
+      actorId: actor.id,
+      action: "command.created",
+      targetType: "command",
+      targetId: command.id,
+      details: { mode: opts.mode, gpuIds, source: opts.source },
+    });
+    return { id: command.id, rigIds: [...new Set(gpus.map((g) => g.rigId))] };
+  });
+};
+
+export const getCommandView = async (db: Db, id: string): Promise<CommandView> => {
+  const c = await db.command.findUnique({
+    where: { id },
+    select: {
+      id: true, mode: true, status: true, createdAt: true, expiresAt: true, finishedAt: true, error: true,
+      gpus: { select: { gpuId: true, rigId: true, status: true, step: true, error: true }, orderBy: { gpuId: "asc" } },
+      events: { select: { at: true, status: true, gpuId: true, step: true, message: true }, orderBy: [{ at: "asc" }, { id: "asc" }] },
+    },
+  });
+  if (!c) throw new DomainError("COMMAND_NOT_FOUND", `no command with id ${id}`, { commandId: id });
+  return {
+    id: c.id,
+    type: "switch",
+    mode: (c.mode ?? "IDLE") as TargetMode,
+    status: c.status,
+    createdAt: c.createdAt.toISOString(),
+    expiresAt: c.expiresAt.toISOString(),
+    finishedAt: c.finishedAt?.toISOString() ?? null,
+    error: c.error,
+    gpus: c.gpus,
+    history: c.events.map((e) => ({ ...e, at: e.at.toISOString() })),
+  };
+};
+
+export const getCommandStatus = async (db: Db, id: string) => {
+  const c = await db.command.findUnique({ where: { id }, select: { status: true, expiresAt: true } });
+  if (!c) throw new DomainError("COMMAND_NOT_FOUND", `no command with id ${id}`, { commandId: id });
+  return c;
+};
+
+/** The switch messages a rig should get now: its parts of open commands, oldest first. */
+export const listDeliverableCommands = async (db: Db, rigId: string, now: Date, commandId?: string): Promise<SwitchCommand[]> => {
+  const parts = await db.commandGpu.findMany({
+    where: {
+      rigId,
+      status: { in: ["QUEUED", "DISPATCHED"] },
+      command: { expiresAt: { gt: now }, status: { in: ["QUEUED", "DISPATCHED", "RUNNING"] }, ...(commandId ? { id: commandId } : {}) },
+    },
+    select: {
+      commandId: true,
+      gpuId: true,
+      workloadId: true,
+      gpu: { select: { index: true } },
+      minerProfile: { select: { coin: true, algorithm: true, miner: true } },
+      workload: { select: { checkpointGraceS: true } },
+      command: { select: { mode: true, expiresAt: true, createdAt: true } },
+    },
+    orderBy: [{ command: { createdAt: "asc" } }, { gpu: { index: "asc" } }],
+  });
+  const byCommand = new Map<string, SwitchCommand>();
+  for (const p of parts) {
+    let msg = byCommand.get(p.commandId);
+    if (!msg) {
+      msg = {
+        v: 1,
+        id: p.commandId,
+        type: "switch",
+        mode: (p.command.mode ?? "IDLE") as TargetMode,
+        expiresAt: p.command.expiresAt.toISOString(),
+        gpus: [],
+        miner: p.minerProfile ? { ...p.minerProfile } : null,
+        workload: p.workloadId && p.workload ? { workloadId: p.workloadId, checkpointGraceS: p.workload.checkpointGraceS } : null,
+      };
+      byCommand.set(p.commandId, msg);
+    }
+    msg.gpus.push({ index: p.gpu.index, gpuId: p.gpuId });
+  }
+  return [...byCommand.values()];
+};
+
+/** The rig acked the command: its GPUs' parts are now DISPATCHED. */
+export const markCommandDispatched = async (db: Db, { commandId, rigId, now }: { commandId: string; rigId: string; now: Date }) => {
+  const updated = await db.commandGpu.updateMany({ where: { commandId, rigId, status: "QUEUED" }, data: { status: "DISPATCHED" } });
+  if (updated.count === 0) return;
+  await db.command.updateMany({ where: { id: commandId, status: "QUEUED" }, data: { status: "DISPATCHED" } });
+  await db.commandEvent.create({ data: { commandId, status: "DISPATCHED", at: now, message: `delivered to rig ${rigId}` } });
+};
+
+export type CommandProgressUpdate = {
+  commandId: string;
+  rigId: string;
+  gpuIndex: number;
+  status: "RUNNING" | "DONE" | "FAILED";
+  step: GpuMode;
+  message: string | null;
+  at: Date;
+};
+
+/**
+ * Record one GPU's step. The GPU's current mode follows the agent's report even when the
+ * command already expired — the report is what the rig really did. Returns the command's
+ * status after the update, or null when the rig has no such part (a stale or forged report).
+ */
+export const recordCommandProgress = (db: PrismaClient, u: CommandProgressUpdate) =>
+  db.$transaction(async (tx) => recordCommandProgressIn(tx, u));
+
+const recordCommandProgressIn = async (db: Db, u: CommandProgressUpdate) => {
+  // Row lock on the command: two GPUs of one command reporting at once must not both
+  // read "one part still open" and leave the command RUNNING forever.
+  await db.$queryRaw`SELECT 1 FROM "Command" WHERE "id" = ${u.commandId}::uuid FOR UPDATE`;
+  const part = await db.commandGpu.findFirst({
+    where: { commandId: u.commandId, rigId: u.rigId, gpu: { index: u.gpuIndex } },
+    select: { gpuId: true, status: true, command: { select: { status: true } } },
+  });
+  if (!part) return null;
+  await db.gpu.update({ where: { id: part.gpuId }, data: { currentMode: u.step } });
+  await db.commandEvent.create({
+    data: { commandId: u.commandId, gpuId: part.gpuId, status: u.status, step: u.step, message: u.message, at: u.at },
+  });
+  if (isTerminalCommandStatus(part.command.status)) return { commandStatus: part.command.status, gpuId: part.gpuId };
+
+  await db.commandGpu.update({
+    where: { commandId_gpuId: { commandId: u.commandId, gpuId: part.gpuId } },
+    data: { status: u.status, step: u.step, error: u.status === "FAILED" ? u.message : null },
+  });
+  const parts = await db.commandGpu.findMany({ where: { commandId: u.commandId }, select: { status: true } });
+  let commandStatus: CommandStatus = "RUNNING";
+  if (parts.every((p) => p.status === "DONE" || p.status === "FAILED")) {
+    commandStatus = parts.some((p) => p.status === "FAILED") ? "FAILED" : "DONE";
+  }
+  const finished = commandStatus !== "RUNNING";
+  await db.command.update({
+    where: { id: u.commandId },
+    data: {
+      status: commandStatus,
+      ...(finished ? { finishedAt: u.at, error: commandStatus === "FAILED" ? "one or more GPUs failed to switch" : null } : {}),
+    },
+  });
+  if (finished) {
+    await db.commandEvent.create({ data: { commandId: u.commandId, status: commandStatus, at: u.at } });
+    await recordAudit(db, {
+      actorType: "RIG", actorId: u.rigId, action: `command.${commandStatus.toLowerCase()}`, targetType: "command", targetId: u.commandId,
+    });
+  }
+  return { commandStatus, gpuId: part.gpuId };
+};
+
+/** End a command whose deadline passed before every GPU finished. Returns true if it expired now. */
+export const expireCommand = (db: PrismaClient, args: { commandId: string; now: Date }) =>
+  db.$transaction(async (tx) => expireCommandIn(tx, args));
+
+const expireCommandIn = async (db: Db, { commandId, now }: { commandId: string; now: Date }) => {
+  const updated = await db.command.updateMany({
+    where: { id: commandId, status: { in: ["QUEUED", "DISPATCHED", "RUNNING"] }, expiresAt: { lte: now } },
+    data: { status: "EXPIRED", finishedAt: now, error: "deadline passed before every GPU finished" },
+  });
+  if (updated.count === 0) return false;
+  await db.commandGpu.updateMany({ where: { commandId, status: { in: ["QUEUED", "DISPATCHED", "RUNNING"] } }, data: { status: "EXPIRED" } });
+  await db.commandEvent.create({ data: { commandId, status: "EXPIRED", at: now, message: "deadline passed" } });
+  await recordAudit(db, { actorType: "SYSTEM", action: "command.expired", targetType: "command", targetId: commandId });
+  return true;
+};

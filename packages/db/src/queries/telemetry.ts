@@ -1,0 +1,40 @@
+import type { GpuMode } from "@rigshift/protocol";
+import type { Db } from "../client";
+
+export type TelemetryRow = {
+  rigId: string;
+  seq: number;
+  gpuIndex: number;
+  gpuId: string;
+  at: Date;
+  mode: GpuMode;
+  coin: string | null;
+  workloadId: string | null;
+  hashrateHs: number | null;
+  tempC: number | null;
+  powerW: number | null;
+  fanPct: number | null;
+  utilPct: number | null;
+  vramUsedMb: number | null;
+};
+
+/** Write a batch; rows of a (rig, seq) already stored are skipped, so a resent message is harmless. */
+export const insertTelemetryRows = async (db: Db, rows: TelemetryRow[]) => {
+  if (rows.length === 0) return 0;
+  const result = await db.telemetrySample.createMany({
+    data: rows.map((r) => ({ ...r, seq: BigInt(r.seq) })),
+    skipDuplicates: true,
+  });
+  return result.count;
+};
+
+/** Highest seq stored for a rig: the agent drops what is at or below it. */
+export const lastTelemetrySeq = async (db: Db, rigId: string): Promise<number | null> => {
+  const row = await db.telemetrySample.aggregate({ where: { rigId }, _max: { seq: true } });
+  return row._max.seq === null ? null : Number(row._max.seq);
+};
+
+/** Follow the GPUs' reported modes in their rows (only those that changed). */
+export const updateGpuModes = async (db: Db, changes: { gpuId: string; mode: GpuMode }[]) => {
+  for (const c of changes) await db.gpu.update({ where: { id: c.gpuId }, data: { currentMode: c.mode }, select: { id: true } });
+};
