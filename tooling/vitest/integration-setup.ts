@@ -1,6 +1,9 @@
 import { prepareTemplateDatabase } from "@rigshift/db/testing";
 
-/** Once per run: rebuild the migrated template every test file clones its database from. */
+/** Once per run: build this run's migrated template, which every test file clones its database from. */
 export default async function setup() {
-  await prepareTemplateDatabase();
+  const dropTemplate = await prepareTemplateDatabase();
+  return async () => {
+    await dropTemplate();
+  };
 }

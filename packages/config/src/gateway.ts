@@ -4,8 +4,10 @@ import { parseEnv, ZSharedConfig } from "./shared";
 export const ZGatewayConfig = ZSharedConfig.extend({
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(3100),
   GATEWAY_HOST: z.string().default("0.0.0.0"),
-  /** Browser origins allowed on /live (the dashboard); comma-separated. */
-  WEB_ORIGINS: z.string().default("http://localhost:3000,http://127.0.0.1:3000"),
+  /** Where the dashboard runs: its origins are the ones allowed on /live unless WEB_ORIGINS says otherwise. */
+  WEB_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Browser origins allowed on /live (the dashboard), comma-separated. */
+  WEB_ORIGINS: z.string().optional(),
   /** A telemetry batch is written when it holds this many rows or is this old, whichever comes first. */
   TELEMETRY_BATCH_ROWS: z.coerce.number().int().positive().default(2000),
   TELEMETRY_BATCH_MS: z.coerce.number().int().positive().default(250),
@@ -14,3 +16,9 @@ export const ZGatewayConfig = ZSharedConfig.extend({
 });
 export type GatewayConfig = z.infer<typeof ZGatewayConfig>;
 export const loadGatewayConfig = (env: Record<string, string | undefined> = process.env) => parseEnv(ZGatewayConfig, env);
+
+/** Origins a browser may open /live from: a cookie-authenticated socket must not accept any site's page. */
+export const liveOrigins = (config: Pick<GatewayConfig, "WEB_ORIGINS" | "WEB_PORT">) =>
+  config.WEB_ORIGINS
+    ? config.WEB_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean)
+    : [`http://localhost:${config.WEB_PORT}`, `http://127.0.0.1:${config.WEB_PORT}`];

@@ -6,8 +6,13 @@ export const ZSchedulerConfig = ZSharedConfig.extend({
   COMMAND_POLL_MS: z.coerce.number().int().positive().default(1000),
   /** Cron of the ledger close; minute 5 leaves late telemetry of the past hour time to land. */
   LEDGER_CRON: z.string().default("5 * * * *"),
-  /** Telemetry interval agents use; a gap longer than twice this is not counted as time in a mode. */
-  TELEMETRY_INTERVAL_S: z.coerce.number().int().positive().default(5),
+  /**
+   * A sample stands for the time until the next one, but at most this long: a rig that went
+   * silent earns nothing and burns nothing in the books. Covers agents sampling up to every 60 s.
+   */
+  LEDGER_MAX_GAP_S: z.coerce.number().int().positive().default(120),
+  /** On start, unbooked complete hours up to this far back are booked. */
+  LEDGER_CATCH_UP_HOURS: z.coerce.number().int().min(0).max(24 * 31).default(48),
 });
 export type SchedulerConfig = z.infer<typeof ZSchedulerConfig>;
 export const loadSchedulerConfig = (env: Record<string, string | undefined> = process.env) => parseEnv(ZSchedulerConfig, env);

@@ -4,7 +4,7 @@ import { DomainError, describeZodError, isDomainError, type AckFailure } from ".
 type Entry = { message: z.ZodType; ack?: z.ZodType };
 export type Catalog = Record<string, Entry>;
 
-type AckOf<E extends Entry> = E["ack"] extends z.ZodType ? z.input<E["ack"]> : never;
+type AckOf<E extends Entry> = E["ack"] extends z.ZodType ? z.input<E["ack"]> : void;
 
 /** socket.io event map derived from a catalog: each event is (message, ack?) => void. */
 export type EventsOf<C extends Catalog> = {

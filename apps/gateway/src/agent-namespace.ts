@@ -1,0 +1,154 @@
+import type { Namespace } from "socket.io";
+import {
+  findRigByTokenHash,
+  hashToken,
+  lastTelemetrySeq,
+  recordCommandProgress,
+  syncRigInventory,
+  touchRigs,
+  updateGpuModes,
+  type GpuLiveStore,
+  type PrismaClient,
+  type TelemetryRow,
+} from "@rigshift/db";
+import { agentToGateway, DomainError, handler, type GpuLive, type GpuMode, type Telemetry } from "@rigshift/protocol";
+import type { CommandDelivery } from "./command-delivery";
+import type { LiveFanout } from "./live-fanout";
+import type { Log } from "./log";
+import type { RigConnection, RigRegistry } from "./rig-registry";
+import type { Batcher } from "./telemetry-batcher";
+
+const TOUCH_EVERY_MS = 30_000;
+
+export type AgentNamespaceDeps = {
+  nsp: Namespace;
+  db: PrismaClient;
+  live: GpuLiveStore;
+  fanout: LiveFanout;
+  batcher: Batcher<TelemetryRow>;
+  registry: RigRegistry;
+  deliver: CommandDelivery;
+  log: Log;
+  now: () => Date;
+  onRejected?: (reason: string) => void;
+};
+
+/** The rows of one telemetry message, or a refusal naming the GPU index the rig never reported. */
+const toRows = (conn: RigConnection, msg: Telemetry): TelemetryRow[] => {
+  const gpuIds = conn.gpuIds;
+  if (!gpuIds) throw new DomainError("PROTOCOL_INVALID", "telemetry: send hello with the rig's inventory first");
+  const at = new Date(msg.at);
+  return msg.gpus.map((g, i) => {
+    const gpuId = gpuIds.get(g.index);
+    if (!gpuId) throw new DomainError("PROTOCOL_INVALID", `telemetry: gpus.${i}.index: GPU ${g.index} is not in the rig's inventory`);
+    return {
+      rigId: conn.rigId, seq: msg.seq, gpuIndex: g.index, gpuId, at, mode: g.mode, coin: g.coin, workloadId: g.workloadId,
+      hashrateHs: g.hashrateHs, tempC: g.tempC, powerW: g.powerW, fanPct: g.fanPct, utilPct: g.utilPct, vramUsedMb: g.vramUsedMb,
+    };
+  });
+};
+
+/**
+ * /agent: one socket per rig, authenticated by its rig token (only the hash is stored).
+ * Every message is parsed with the protocol catalog; a bad one is refused with its reason and
+ * the connection lives.
+ */
+export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
+  const { nsp, db, live, fanout, batcher, registry, deliver, log, now } = deps;
+
+  nsp.use(async (socket, next) => {
+    try {
+      const token: unknown = socket.handshake.auth?.token;
+      const rig = typeof token === "string" && token.length > 0 ? await findRigByTokenHash(db, hashToken(token)) : null;
+      if (!rig) {
+        deps.onRejected?.("auth");
+        return next(new Error("UNAUTHENTICATED: rig token is unknown; enrol the rig again"));
+      }
+      socket.data.rig = rig;
+      next();
+    } catch (err) {
+      log.error({ err }, "agent auth failed");
+      next(new Error("UNAVAILABLE: could not check the rig token"));
+    }
+  });
+
+  nsp.on("connection", (socket) => {
+    const rig = socket.data.rig as { id: string; siteId: string; name: string };
+    const conn: RigConnection = { socket, rigId: rig.id, siteId: rig.siteId, gpuIds: null, modes: new Map(), latestAt: 0, lastTouchedAt: 0 };
+    registry.add(conn);
+    const rigLog = log.child({ rigId: rig.id, rig: rig.name });
+    rigLog.info("agent connected");
+    const opts = { log: rigLog, onInvalid: deps.onRejected };
+
+    socket.on(
+      "hello",
+      handler(agentToGateway, "hello", async (hello) => {
+        const gpus = await syncRigInventory(db, rig.id, { hostname: hello.hostname, agentVersion: hello.agentVersion, gpus: hello.gpus, now: now() });
+        conn.gpuIds = new Map(gpus.map((g) => [g.index, g.gpuId]));
+        conn.lastTouchedAt = now().getTime();
+        const lastSeq = await lastTelemetrySeq(db, rig.id);
+        // After the ack, so the agent knows its GPU ids before the first command arrives.
+        setImmediate(() => void deliver(rig.id).catch((err) => rigLog.error({ err }, "delivering pending commands failed")));
+        return { ok: true as const, rigId: rig.id, gpus, lastSeq };
+      }, opts),
+    );
+
+    socket.on(
+      "telemetry",
+      handler(agentToGateway, "telemetry", async (msg) => {
+        const rows = toRows(conn, msg);
+        await batcher.add(rows);
+        await afterStored(conn, msg, rows);
+        return { ok: true as const, seq: msg.seq };
+      }, opts),
+    );
+
+    socket.on(
+      "commandProgress",
+      handler(agentToGateway, "commandProgress", async (p) => {
+        const result = await recordCommandProgress(db, {
+          commandId: p.commandId, rigId: rig.id, gpuIndex: p.gpuIndex, status: p.status, step: p.step, message: p.message, at: new Date(p.at),
+        });
+        if (!result) throw new DomainError("COMMAND_NOT_FOUND", `commandProgress: rig has no GPU ${p.gpuIndex} in command ${p.commandId}`);
+        conn.modes.set(p.gpuIndex, p.step);
+        fanout.command({ commandId: p.commandId, status: result.commandStatus, gpuId: result.gpuId, step: p.step });
+        const current = (await live.getMany([result.gpuId])).get(result.gpuId);
+        if (current) {
+          const moved: GpuLive = { ...current, mode: p.step };
+          await live.setMany([moved]);
+          fanout.push([{ siteId: conn.siteId, gpu: moved }]);
+        }
+        return { ok: true as const };
+      }, opts),
+    );
+
+    socket.on("disconnect", (reason) => {
+      registry.remove(conn);
+      rigLog.info({ reason }, "agent disconnected");
+    });
+  });
+
+  /** Live state, GPU rows' modes and last-seen follow telemetry once it is stored. */
+  const afterStored = async (conn: RigConnection, msg: Telemetry, rows: TelemetryRow[]) => {
+    const at = Date.parse(msg.at);
+    if (at >= conn.latestAt) {
+      conn.latestAt = at;
+      const states: GpuLive[] = rows.map((r) => ({
+        gpuId: r.gpuId, rigId: r.rigId, mode: r.mode, hashrateHs: r.hashrateHs, tempC: r.tempC, powerW: r.powerW,
+        fanPct: r.fanPct, utilPct: r.utilPct, vramUsedMb: r.vramUsedMb, coin: r.coin, at: msg.at,
+      }));
+      await live.setMany(states);
+      fanout.push(states.map((gpu) => ({ siteId: conn.siteId, gpu })));
+      const changed = rows.filter((r) => conn.modes.get(r.gpuIndex) !== r.mode);
+      if (changed.length) {
+        await updateGpuModes(db, changed.map((r) => ({ gpuId: r.gpuId, mode: r.mode as GpuMode })));
+        for (const r of changed) conn.modes.set(r.gpuIndex, r.mode);
+      }
+    }
+    const nowMs = now().getTime();
+    if (nowMs - conn.lastTouchedAt >= TOUCH_EVERY_MS) {
+      conn.lastTouchedAt = nowMs;
+      await touchRigs(db, [conn.rigId], now());
+    }
+  };
+};

@@ -1,0 +1,209 @@
+import { Redis } from "ioredis";
+import { io as connect, type Socket } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadGatewayConfig } from "@rigshift/config";
+import { createSession, createSwitchCommand, getCommandView } from "@rigshift/db";
+import { createTestDatabase, insertTestFarm, testRedisPrefix, type TestDatabase, type TestFarm } from "@rigshift/db/testing";
+import { COMMAND_DISPATCH_CHANNEL, type GpuLiveBatch, type HelloAck, type SwitchCommand } from "@rigshift/protocol";
+import { createLog } from "./log";
+import { startGateway, type Gateway } from "./server";
+
+const base = loadGatewayConfig();
+let tdb: TestDatabase;
+let farm: TestFarm;
+let redis: Redis;
+let prefix: string;
+const gateways: Gateway[] = [];
+const sockets: Socket[] = [];
+
+const start = async () => {
+  const gateway = await startGateway({
+    config: { ...base, GATEWAY_PORT: 0, GATEWAY_HOST: "127.0.0.1", REDIS_PREFIX: prefix, TELEMETRY_BATCH_MS: 20, LIVE_THROTTLE_MS: 100, WEB_ORIGINS: "http://127.0.0.1:3999" },
+    db: tdb.db,
+    redis,
+    log: createLog("silent"),
+  });
+  gateways.push(gateway);
+  return gateway;
+};
+
+const enroll = async (gateway: Gateway, body: unknown) => {
+  const res = await fetch(`${gateway.url}/api/agent/enroll`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+
+const connectAgent = (gateway: Gateway, token: string) => {
+  const socket = connect(`${gateway.url}/agent`, { auth: { token }, transports: ["websocket"], reconnection: false });
+  sockets.push(socket);
+  return socket;
+};
+
+const connected = (socket: Socket) =>
+  new Promise<void>((resolve, reject) => {
+    socket.once("connect", () => resolve());
+    socket.once("connect_error", reject);
+  });
+
+const hello = {
+  v: 1,
+  agentVersion: "0.1.0-test",
+  hostname: "rig-01.test",
+  gpus: [
+    { index: 0, uuid: "GPU-aaaa", pciBusId: "0000:01:00.0", vendor: "NVIDIA", model: "NVIDIA GeForce RTX 3060", vramMb: 12288 },
+    { index: 1, uuid: "GPU-bbbb", pciBusId: "0000:02:00.0", vendor: "NVIDIA", model: "NVIDIA GeForce RTX 3090", vramMb: 24576 },
+  ],
+};
+
+const telemetry = (seq: number, hashrateHs = 48e6) => ({
+  v: 1,
+  seq,
+  at: new Date().toISOString(),
+  gpus: [0, 1].map((index) => ({
+    index, mode: "HASHING", coin: "ETC", workloadId: null, hashrateHs: hashrateHs * (index + 1), tempC: 61, powerW: 120, fanPct: 55, utilPct: 100, vramUsedMb: 4500,
+  })),
+});
+
+let rigToken: string;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  farm = await insertTestFarm(tdb.db);
+  redis = new Redis(base.REDIS_URL, { maxRetriesPerRequest: null });
+  prefix = testRedisPrefix();
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.disconnect();
+  for (const g of gateways) await g.close();
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  await tdb.drop();
+});
+
+describe("enrolment", () => {
+  it("trades a one-time enrolment token for a rig token, once", async () => {
+    const gateway = await start();
+    const bad = await enroll(gateway, { token: farm.enrollmentToken, hostname: "" });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/hostname/);
+    expect(JSON.stringify(bad.body)).toMatch(/agentVersion/);
+
+    const first = await enroll(gateway, { token: farm.enrollmentToken, hostname: "rig-01.test", agentVersion: "0.1.0-test" });
+    expect(first.status).toBe(200);
+    expect(first.body.rigId).toBe(farm.rigId);
+    rigToken = first.body.rigToken as string;
+    const stored = await tdb.db.rig.findUniqueOrThrow({ where: { id: farm.rigId } });
+    expect(stored.tokenHash).not.toBe(rigToken);
+    expect(stored.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+
+    const again = await enroll(gateway, { token: farm.enrollmentToken, hostname: "rig-01.test", agentVersion: "0.1.0-test" });
+    expect(again.status).toBe(401);
+    expect(again.body).toEqual({ error: { code: "ENROLLMENT_INVALID", message: expect.stringMatching(/unknown or already used/) } });
+  });
+
+  it("answers malformed JSON with 400, not 500", async () => {
+    const res = await fetch(`${gateways[0]!.url}/api/agent/enroll`, { method: "POST", body: "{nope" });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: { code: "INVALID_INPUT", message: "request body is not valid JSON" } });
+  });
+});
+
+describe("agents", () => {
+  it("refuses an unknown rig token", async () => {
+    const socket = connectAgent(gateways[0]!, "rs_rig_not-a-real-token");
+    await expect(connected(socket)).rejects.toThrow(/UNAUTHENTICATED/);
+  });
+
+  it("stores telemetry once per (rig, seq), acks after the write, and survives a bad message", async () => {
+    const gateway = gateways[0]!;
+    const agent = connectAgent(gateway, rigToken);
+    await connected(agent);
+
+    const early = await agent.emitWithAck("telemetry", telemetry(1));
+    expect(early).toMatchObject({ ok: false, code: "PROTOCOL_INVALID", message: expect.stringMatching(/hello/) });
+
+    const ack = (await agent.emitWithAck("hello", hello)) as HelloAck;
+    expect(ack).toMatchObject({ ok: true, rigId: farm.rigId, lastSeq: null });
+    if (!ack.ok) throw new Error("hello refused");
+    expect(ack.gpus.map((g) => g.gpuId).sort()).toEqual([...farm.gpuIds].sort());
+
+    expect(await agent.emitWithAck("telemetry", telemetry(1))).toEqual({ ok: true, seq: 1 });
+    expect(await tdb.db.telemetrySample.count({ where: { rigId: farm.rigId, seq: 1 } })).toBe(2);
+    // The agent resends what it thinks was lost: stored once, acked again.
+    expect(await agent.emitWithAck("telemetry", telemetry(1, 1))).toEqual({ ok: true, seq: 1 });
+    const rows = await tdb.db.telemetrySample.findMany({ where: { rigId: farm.rigId }, orderBy: { gpuIndex: "asc" } });
+    expect(rows.map((r) => r.hashrateHs)).toEqual([48e6, 96e6]);
+
+    const bad = await agent.emitWithAck("telemetry", { ...telemetry(2), gpus: [{ ...telemetry(2).gpus[0], tempC: -400 }] });
+    expect(bad).toMatchObject({ ok: false, code: "PROTOCOL_INVALID", message: expect.stringMatching(/gpus\.0\.tempC/) });
+    const unknownGpu = await agent.emitWithAck("telemetry", { ...telemetry(3), gpus: [{ ...telemetry(3).gpus[0], index: 7 }] });
+    expect(unknownGpu).toMatchObject({ ok: false, code: "PROTOCOL_INVALID", message: expect.stringMatching(/GPU 7 is not in the rig's inventory/) });
+    expect(agent.connected).toBe(true);
+    expect(await agent.emitWithAck("telemetry", telemetry(4))).toEqual({ ok: true, seq: 4 });
+
+    const again = connectAgent(gateway, rigToken);
+    await connected(again);
+    const second = (await again.emitWithAck("hello", hello)) as HelloAck;
+    expect(second).toMatchObject({ ok: true, lastSeq: 4 });
+  });
+
+  it("delivers a switch command published by the scheduler and records the agent's steps", async () => {
+    const gateway = gateways[0]!;
+    const agent = connectAgent(gateway, rigToken);
+    await connected(agent);
+    await agent.emitWithAck("hello", hello);
+    const received = new Promise<SwitchCommand>((resolve) => agent.once("command", (cmd: SwitchCommand, ack: (r: unknown) => void) => {
+      ack({ ok: true });
+      resolve(cmd);
+    }));
+
+    const now = new Date();
+    const { id, rigIds } = await createSwitchCommand(tdb.db, { gpuIds: [farm.gpuIds[1]!], mode: "AI", ttlS: 60, source: "USER", userId: farm.users.operator.id, now });
+    await redis.publish(`${prefix}:${COMMAND_DISPATCH_CHANNEL}`, JSON.stringify({ commandId: id, rigIds }));
+    const command = await received;
+    expect(command).toMatchObject({ id, mode: "AI", gpus: [{ index: 1, gpuId: farm.gpuIds[1] }], workload: { workloadId: farm.workloadId } });
+
+    await expect.poll(async () => (await getCommandView(tdb.db, id)).status).toBe("DISPATCHED");
+    for (const [status, step] of [["RUNNING", "DRAINING_HASHING"], ["RUNNING", "STARTING_AI"], ["DONE", "AI"]] as const) {
+      const ack = await agent.emitWithAck("commandProgress", { v: 1, commandId: id, gpuIndex: 1, status, step, message: null, at: new Date().toISOString() });
+      expect(ack).toEqual({ ok: true });
+    }
+    const view = await getCommandView(tdb.db, id);
+    expect(view.status).toBe("DONE");
+    expect(view.history.map((h) => h.status)).toEqual(["QUEUED", "DISPATCHED", "RUNNING", "RUNNING", "DONE", "DONE"]);
+    expect((await tdb.db.gpu.findUniqueOrThrow({ where: { id: farm.gpuIds[1]! } })).currentMode).toBe("AI");
+
+    const forged = await agent.emitWithAck("commandProgress", { v: 1, commandId: id, gpuIndex: 0, status: "DONE", step: "AI", message: null, at: new Date().toISOString() });
+    expect(forged).toMatchObject({ ok: false, code: "COMMAND_NOT_FOUND" });
+  });
+});
+
+describe("browsers on /live", () => {
+  it("needs a dashboard session", async () => {
+    const socket = connect(`${gateways[0]!.url}/live`, { transports: ["websocket"], reconnection: false });
+    sockets.push(socket);
+    await expect(connected(socket)).rejects.toThrow(/UNAUTHENTICATED/);
+  });
+
+  it("shows a browser on gateway A the telemetry of a rig connected to gateway B", async () => {
+    const [a, b] = [gateways[0]!, await start()];
+    const { token } = await createSession(tdb.db, { email: farm.users.viewer.email, password: "test-password", ttlHours: 1, now: new Date() });
+    const browser = connect(`${a.url}/live`, { transports: ["websocket"], reconnection: false, extraHeaders: { cookie: `rs_session=${token}` } });
+    sockets.push(browser);
+    await connected(browser);
+    const batches: GpuLiveBatch[] = [];
+    browser.on("gpus", (batch: GpuLiveBatch) => batches.push(batch));
+    browser.emit("subscribe", { v: 1, rooms: ["fleet"] });
+    await new Promise((r) => setTimeout(r, 100));
+
+    const agent = connectAgent(b, rigToken);
+    await connected(agent);
+    await agent.emitWithAck("hello", hello);
+    await agent.emitWithAck("telemetry", telemetry(100, 50e6));
+
+    await expect.poll(() => batches.flatMap((x) => x.gpus).find((g) => g.hashrateHs === 50e6), { timeout: 5000 }).toMatchObject({
+      gpuId: farm.gpuIds[0], rigId: farm.rigId, mode: "HASHING", coin: "ETC", tempC: 61,
+    });
+  });
+});

@@ -1,0 +1,2 @@
+export { startGateway, type Gateway, type GatewayDeps } from "./server";
+export { createLog } from "./log";

@@ -1,0 +1,107 @@
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAdapter } from "@socket.io/redis-adapter";
+import type { Redis } from "ioredis";
+import { Server } from "socket.io";
+import { liveOrigins, type GatewayConfig } from "@rigshift/config";
+import { createGpuLiveStore, insertTelemetryRows, type PrismaClient, type TelemetryRow } from "@rigshift/db";
+import { DomainError, isDomainError } from "@rigshift/protocol";
+import { attachAgentNamespace } from "./agent-namespace";
+import { createCommandDelivery } from "./command-delivery";
+import { subscribeCommandDispatch } from "./dispatch-subscriber";
+import { handleEnroll } from "./enroll-route";
+import { sendError, sendJson } from "./http-json";
+import { createLiveFanout } from "./live-fanout";
+import { attachLiveNamespace } from "./live-namespace";
+import type { Log } from "./log";
+import { createRigRegistry } from "./rig-registry";
+import { createBatcher } from "./telemetry-batcher";
+
+export type GatewayDeps = {
+  config: Pick<GatewayConfig, "GATEWAY_PORT" | "GATEWAY_HOST" | "WEB_ORIGINS" | "WEB_PORT" | "REDIS_PREFIX" | "TELEMETRY_BATCH_ROWS" | "TELEMETRY_BATCH_MS" | "LIVE_THROTTLE_MS">;
+  db: PrismaClient;
+  /** The gateway duplicates this connection for the adapter's and the dispatch subscriptions. */
+  redis: Redis;
+  log: Log;
+  now?: () => Date;
+};
+
+export type Gateway = { port: number; url: string; connectedRigs: () => number; close: () => Promise<void> };
+
+/**
+ * One gateway process: HTTP (`/healthz`, `POST /api/agent/enroll`) and socket.io on the same
+ * port, `/agent` for rigs and `/live` for browsers, sharing rooms with other gateways through
+ * Redis. Port 0 picks a free one (tests).
+ */
+export const startGateway = async ({ config, db, redis, log, now = () => new Date() }: GatewayDeps): Promise<Gateway> => {
+  const registry = createRigRegistry();
+
+  const http: HttpServer = createServer((req, res) => {
+    const route = `${req.method} ${(req.url ?? "").split("?")[0]}`;
+    const run = async () => {
+      if (route === "GET /healthz") return sendJson(res, 200, { status: "ok", connectedRigs: registry.size() });
+      if (route === "POST /api/agent/enroll") return handleEnroll(db, req, res, now());
+      throw new DomainError("NOT_FOUND", `no route ${route}`);
+    };
+    run().catch((err) => {
+      if (isDomainError(err)) return sendError(res, err);
+      log.error({ err, route }, "request failed");
+      sendJson(res, 500, { error: { code: "INTERNAL", message: "internal error" } });
+    });
+  });
+
+  const adapterPub = redis.duplicate();
+  const adapterSub = redis.duplicate();
+  const dispatchSub = redis.duplicate();
+  const io = new Server(http, {
+    cors: { origin: liveOrigins(config), credentials: true },
+    adapter: createAdapter(adapterPub, adapterSub, { key: `${config.REDIS_PREFIX}:socket.io` }),
+    // Agents send one message per rig per few seconds; 1 MB bounds a malicious frame.
+    maxHttpBufferSize: 1_000_000,
+  });
+
+  const live = createGpuLiveStore({ redis, prefix: config.REDIS_PREFIX });
+  const fanout = createLiveFanout({ nsp: io.of("/live"), throttleMs: config.LIVE_THROTTLE_MS });
+  const batcher = createBatcher<TelemetryRow>({
+    maxRows: config.TELEMETRY_BATCH_ROWS,
+    maxMs: config.TELEMETRY_BATCH_MS,
+    write: async (rows) => {
+      await insertTelemetryRows(db, rows);
+    },
+    log,
+  });
+  const deliver = createCommandDelivery({ db, registry, log, now });
+  attachAgentNamespace({ nsp: io.of("/agent"), db, live, fanout, batcher, registry, deliver, log, now });
+  attachLiveNamespace({ nsp: io.of("/live"), db, log, now });
+  const unsubscribe = await subscribeCommandDispatch({
+    redis: dispatchSub,
+    prefix: config.REDIS_PREFIX,
+    log,
+    onDispatch: async (commandId, rigIds) => {
+      await Promise.all(rigIds.map((rigId) => deliver(rigId, commandId)));
+    },
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(config.GATEWAY_PORT, config.GATEWAY_HOST, () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  const host = config.GATEWAY_HOST === "0.0.0.0" ? "127.0.0.1" : config.GATEWAY_HOST;
+  log.info({ port }, "gateway listening");
+
+  return {
+    port,
+    url: `http://${host}:${port}`,
+    connectedRigs: registry.size,
+    close: async () => {
+      fanout.close();
+      await unsubscribe();
+      // Stop taking telemetry, then let what was accepted reach the database before leaving.
+      io.disconnectSockets(true);
+      await batcher.close();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      for (const c of [adapterPub, adapterSub, dispatchSub]) c.disconnect();
+    },
+  };
+};
