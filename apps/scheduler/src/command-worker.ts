@@ -1,0 +1,41 @@
+import { DelayedError, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import { expireCommand, type PrismaClient } from "@rigshift/db";
+import { COMMAND_DISPATCH_CHANNEL, isTerminalCommandStatus, ZCommandJob, type CommandDispatch, type CommandStatus } from "@rigshift/protocol";
+import type { Log } from "./log";
+
+export type CommandJobResult = { commandId: string; status: CommandStatus };
+
+/**
+ * One `commands` job follows one command from its row to its end. While parts wait for their
+ * rigs it publishes a dispatch (every gateway delivers to the rigs it holds), then re-checks
+ * after `pollMs` by moving itself back to the delayed set; it completes when the command is
+ * done or failed, or expires it once its deadline passes.
+ */
+export const createCommandProcessor =
+  ({ db, publisher, prefix, pollMs, log, now }: { db: PrismaClient; publisher: Redis; prefix: string; pollMs: number; log: Log; now: () => Date }) =>
+  async (job: Job, token?: string): Promise<CommandJobResult> => {
+    const { commandId } = ZCommandJob.parse(job.data);
+    const command = await db.command.findUnique({
+      where: { id: commandId },
+      select: { status: true, expiresAt: true, gpus: { where: { status: "QUEUED" }, select: { rigId: true } } },
+    });
+    if (!command) {
+      log.warn({ commandId }, "command job for a command that does not exist");
+      return { commandId, status: "FAILED" };
+    }
+    if (isTerminalCommandStatus(command.status)) return { commandId, status: command.status };
+    if (command.expiresAt <= now()) {
+      await expireCommand(db, { commandId, now: now() });
+      log.info({ commandId }, "command expired");
+      return { commandId, status: "EXPIRED" };
+    }
+    const waitingRigs = [...new Set(command.gpus.map((g) => g.rigId))];
+    if (waitingRigs.length) {
+      const dispatch: CommandDispatch = { commandId, rigIds: waitingRigs };
+      await publisher.publish(`${prefix}:${COMMAND_DISPATCH_CHANNEL}`, JSON.stringify(dispatch));
+    }
+    const nextCheck = Math.min(Date.now() + pollMs, Date.now() + Math.max(0, command.expiresAt.getTime() - now().getTime()) + 50);
+    await job.moveToDelayed(nextCheck, token);
+    throw new DelayedError();
+  };

@@ -1,0 +1,2 @@
+export { startScheduler, type Scheduler, type SchedulerDeps } from "./scheduler";
+export { createLog } from "./log";
