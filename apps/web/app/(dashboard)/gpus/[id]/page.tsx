@@ -1,0 +1,1 @@
+export { GpuPage as default } from "@/modules/gpu/gpu-page";

@@ -1,0 +1,40 @@
+import { createSwitchCommand, getCommandView } from "@rigshift/db";
+import { type CommandJob, DomainError, ZCreateCommandBody } from "@rigshift/protocol";
+import { auditActor, authorize } from "../auth";
+import type { ApiDeps } from "../deps";
+import { json, parseBody, parseIdParam, route } from "../http";
+
+/** Manual switches: the row (audited, in packages/db), then the delivery job the scheduler runs. */
+export const commandRoutes = (deps: ApiDeps) => ({
+  /** POST /api/v1/commands — 202 {id}; the command then moves QUEUED → … → DONE/FAILED/EXPIRED. */
+  createCommand: route(deps, async (request) => {
+    const caller = await authorize(deps, request, "commands:create");
+    const body = await parseBody(request, ZCreateCommandBody);
+    const { id } = await createSwitchCommand(deps.db, {
+      gpuIds: body.gpuIds,
+      mode: body.mode,
+      ttlS: body.ttlS,
+      source: "USER",
+      userId: caller.userId,
+      actor: auditActor(caller),
+      now: deps.now(),
+    });
+    const job: CommandJob = { commandId: id };
+    try {
+      // jobId = command id: a retried request or a second enqueuer cannot deliver it twice.
+      await deps.commandQueue.add("deliver", job, { jobId: id, removeOnComplete: 1000, removeOnFail: 1000 });
+    } catch (err) {
+      // The row is written and audited; without its job it waits for the scheduler's sweep or expires.
+      deps.log.error({ err, commandId: id }, "command queued in the database but not in Redis");
+      throw new DomainError("UNAVAILABLE", "command saved but the delivery queue is unreachable; it may expire", { commandId: id });
+    }
+    return json({ id }, 202, { location: `/api/v1/commands/${id}` });
+  }),
+
+  /** GET /api/v1/commands/{id} — status, per-GPU parts and history. */
+  getCommand: route(deps, async (request, context) => {
+    await authorize(deps, request, "fleet:read");
+    const id = await parseIdParam(context);
+    return json(await getCommandView(deps.db, id), 200, { "cache-control": "no-store" });
+  }),
+});
