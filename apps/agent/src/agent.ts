@@ -1,0 +1,175 @@
+import { hostname as osHostname } from "node:os";
+import type { AgentConfigFile } from "@rigshift/config";
+import {
+  gatewayToAgent,
+  handler,
+  ZCommandProgressAck,
+  ZTelemetryAck,
+  type CommandProgress,
+  type Telemetry,
+} from "@rigshift/protocol";
+import type { GpuBackend } from "./backends/backend";
+import { AgentLink, DEFAULT_LINK_TIMINGS, type LinkTimings } from "./link/agent-link";
+import { createCourier } from "./link/courier";
+import type { Log } from "./log";
+import { loadRigState } from "./rig-state";
+import { createMemorySpool } from "./spool/memory-spool";
+import type { Spool } from "./spool/spool";
+import { createCommandRunner } from "./switching/command-runner";
+import { createTelemetryRecorder } from "./telemetry/telemetry-recorder";
+import { AGENT_VERSION } from "./version";
+
+/** An hour of telemetry at the default 5 s interval. */
+export const TELEMETRY_SPOOL_CAPACITY = 720;
+const PROGRESS_SPOOL_CAPACITY = 1_000;
+
+export type StartAgentOptions = {
+  config: AgentConfigFile;
+  backend: GpuBackend;
+  log: Log;
+  now?: () => Date;
+  hostname?: string;
+  link?: Partial<LinkTimings>;
+  /** Replace the in-memory spools (the on-disk spool, later; small ones in tests). */
+  spools?: { telemetry?: Spool<Telemetry>; progress?: Spool<CommandProgress> };
+};
+
+export type RunningAgent = {
+  /** Stop sampling, let running switches finish their step, close the connection. */
+  stop(): Promise<void>;
+  /** Connected to the gateway and greeted. */
+  connected(): boolean;
+  /** Highest telemetry seq the server confirmed storing, or null before any. */
+  lastAckedSeq(): number | null;
+};
+
+/**
+ * Wire the agent: GPU state from the backend, telemetry every interval into a spool, commands
+ * into per-GPU queues, and one link that delivers both spools whenever it is up.
+ */
+export const startAgent = ({ config, backend, log, now = () => new Date(), hostname = osHostname(), link: linkTimings, spools }: StartAgentOptions): RunningAgent => {
+  const rigLog = log.child({ rigId: config.rigId });
+  const telemetrySpool =
+    spools?.telemetry ??
+    createMemorySpool<Telemetry>({
+      capacity: TELEMETRY_SPOOL_CAPACITY,
+      onDrop: (t) => rigLog.warn({ seq: t.seq, at: t.at }, "telemetry spool full; oldest message dropped"),
+    });
+  const progressSpool =
+    spools?.progress ??
+    createMemorySpool<CommandProgress>({
+      capacity: PROGRESS_SPOOL_CAPACITY,
+      onDrop: (p) => rigLog.warn({ commandId: p.commandId, gpuIndex: p.gpuIndex, status: p.status }, "progress spool full; oldest dropped"),
+    });
+  let lastAcked: number | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let stopping = false;
+  let linkRef: AgentLink | null = null;
+
+  const started = (async () => {
+    const gpus = await loadRigState(backend);
+    const inventory = await backend.inventory();
+    const recorder = createTelemetryRecorder({ backend, gpus, spool: telemetrySpool, now, log: rigLog, unnumberedCapacity: TELEMETRY_SPOOL_CAPACITY });
+
+    const link = new AgentLink({
+      server: config.server,
+      rigToken: config.rigToken,
+      log: rigLog,
+      timings: { ...DEFAULT_LINK_TIMINGS, ...linkTimings },
+      hello: async () => ({ v: 1, agentVersion: AGENT_VERSION, hostname, gpus: inventory }),
+      onReady: async (ack) => {
+        await recorder.onHello(ack.lastSeq);
+        if (ack.lastSeq !== null) lastAcked = Math.max(lastAcked ?? -1, ack.lastSeq);
+      },
+    });
+
+    linkRef = link;
+
+    const telemetry = createCourier<Telemetry>({
+      event: "telemetry",
+      spool: telemetrySpool,
+      link,
+      ack: ZTelemetryAck,
+      // A backlog after an outage drains in round trips of 16; the gateway orders by `at`, not arrival.
+      window: 16,
+      retryMs: 2_000,
+      log: rigLog,
+      describe: (t) => ({ seq: t.seq }),
+      onAcked: (t) => {
+        lastAcked = Math.max(lastAcked ?? -1, t.seq);
+      },
+    });
+    const progress = createCourier<CommandProgress>({
+      event: "commandProgress",
+      spool: progressSpool,
+      link,
+      ack: ZCommandProgressAck,
+      // One at a time: the gateway handles messages concurrently, and DONE must not overtake RUNNING.
+      window: 1,
+      retryMs: 2_000,
+      log: rigLog,
+      describe: (p) => ({ commandId: p.commandId, gpuIndex: p.gpuIndex, status: p.status, step: p.step }),
+    });
+    link.onReady(() => {
+      progress.resume();
+      telemetry.resume();
+    });
+
+    const runner = createCommandRunner({
+      backend,
+      gpus,
+      now,
+      log: rigLog,
+      emit: (p) => {
+        progressSpool.append(p).then(
+          () => progress.kick(),
+          (err: unknown) => rigLog.error({ err, commandId: p.commandId }, "spooling command progress failed"),
+        );
+      },
+    });
+    link.socket.on(
+      "command",
+      handler(
+        gatewayToAgent,
+        "command",
+        (command) => {
+          const isNew = runner.accept(command);
+          rigLog.info({ commandId: command.id, mode: command.mode, gpus: command.gpus.map((g) => g.index), duplicate: !isNew }, "command received");
+          return { ok: true as const };
+        },
+        { log: rigLog },
+      ),
+    );
+
+    const tick = () =>
+      recorder
+        .record()
+        .then(() => telemetry.kick())
+        .catch((err: unknown) => rigLog.error({ err }, "sampling GPUs failed"));
+    // Sample at once, so the dashboard has readings before the first interval passes.
+    void tick();
+    timer = setInterval(tick, config.intervalS * 1000);
+    if (!stopping) link.start();
+    rigLog.info({ gpus: inventory.length, intervalS: config.intervalS, server: config.server }, "agent started");
+    return { link, runner, telemetry, progress };
+  })();
+  started.catch((err: unknown) => rigLog.fatal({ err }, "agent failed to start"));
+
+  return {
+    stop: async () => {
+      stopping = true;
+      if (timer) clearInterval(timer);
+      const parts = await started.catch(() => null);
+      // The interval may have been set while we waited for start-up.
+      if (timer) clearInterval(timer);
+      if (!parts) return;
+      await parts.runner.stop();
+      parts.telemetry.stop();
+      parts.progress.stop();
+      parts.link.close();
+      rigLog.info("agent stopped");
+    },
+    connected: () => linkRef?.isReady() ?? false,
+    lastAckedSeq: () => lastAcked,
+  };
+};

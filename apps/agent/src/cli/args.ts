@@ -1,0 +1,89 @@
+import { parseArgs } from "node:util";
+import { GPU_MODELS } from "../backends/models";
+
+export type CliCommand =
+  | { command: "enroll"; server: string; token: string; configPath: string; simulate: string[] | null }
+  | { command: "run"; configPath: string }
+  | { command: "help" };
+
+/** A mistake in how the CLI was called: print usage, exit 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export const DEFAULT_CONFIG_PATH = "./rigshift-agent.json";
+
+export const USAGE = `Usage: rigshift-agent <command> [options]
+
+Commands:
+  enroll --server URL --token TOKEN [--config PATH] [--simulate "MODEL;MODEL;..."]
+      Trade a one-time enrolment token for this rig's token and write the config file.
+      --simulate runs simulated GPUs of these models instead of real ones (demo, CI);
+      model names contain spaces, so separate them with ';'.
+  run [--config PATH]
+      Report telemetry and obey switch commands until SIGINT/SIGTERM.
+
+Config path: --config, else $RIGSHIFT_AGENT_CONFIG, else ${DEFAULT_CONFIG_PATH}.
+Simulated models: ${GPU_MODELS.map((m) => m.name).join("; ")}`;
+
+const OPTIONS = {
+  server: { type: "string" },
+  token: { type: "string" },
+  config: { type: "string" },
+  simulate: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const ALLOWED: Record<"enroll" | "run", readonly (keyof typeof OPTIONS)[]> = {
+  enroll: ["server", "token", "config", "simulate", "help"],
+  run: ["config", "help"],
+};
+
+const parseServer = (raw: string): string => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--server must be a URL like https://rigshift.example.com, got "${raw}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--server must be http(s), got "${url.protocol}"`);
+  return raw.replace(/\/+$/, "");
+};
+
+const parseSimulate = (raw: string): string[] => {
+  const models = raw.split(";").map((m) => m.trim()).filter((m) => m.length > 0);
+  if (models.length === 0) throw new UsageError("--simulate needs at least one GPU model");
+  const unknown = models.filter((m) => !GPU_MODELS.some((g) => g.name === m));
+  if (unknown.length > 0) throw new UsageError(`unknown simulated GPU model(s): ${unknown.map((m) => `"${m}"`).join(", ")}`);
+  return models;
+};
+
+/** Turn argv (after the script name) into one command, or throw UsageError saying what is wrong. */
+export const parseCli = (argv: readonly string[], env: { RIGSHIFT_AGENT_CONFIG?: string | undefined } = {}): CliCommand => {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; args: string[] }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...extra] = positionals;
+  if (values.help || command === "help") return { command: "help" };
+  if (command === undefined) throw new UsageError("missing command");
+  if (command !== "enroll" && command !== "run") throw new UsageError(`unknown command "${command}"`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  const stray = (Object.keys(values) as (keyof typeof OPTIONS)[]).filter((k) => !ALLOWED[command].includes(k));
+  if (stray.length > 0) throw new UsageError(`--${stray[0]} is not an option of ${command}`);
+
+  const configPath = values.config ?? env.RIGSHIFT_AGENT_CONFIG ?? DEFAULT_CONFIG_PATH;
+  if (command === "run") return { command, configPath };
+  if (!values.server) throw new UsageError("enroll needs --server URL");
+  if (!values.token) throw new UsageError("enroll needs --token TOKEN");
+  return {
+    command,
+    server: parseServer(values.server),
+    token: values.token,
+    configPath,
+    simulate: values.simulate === undefined ? null : parseSimulate(values.simulate),
+  };
+};

@@ -1,0 +1,77 @@
+import { hostname } from "node:os";
+import { createSimulatedBackend } from "./backends/simulated";
+import { startAgent } from "./agent";
+import { parseCli, USAGE, UsageError, type CliCommand } from "./cli/args";
+import { ConfigFileError, readConfigFile, writeConfigFile } from "./cli/config-file";
+import { EnrollError, requestEnrollment } from "./cli/enroll";
+import { loadAgentEnv } from "./env";
+import { createLog, type Log } from "./log";
+import { AGENT_VERSION } from "./version";
+
+/** rigshift-agent: `enroll` once, then `run` (under systemd) for good. */
+
+const stringSeed = (text: string) => [...text].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 17);
+
+const enroll = async (cmd: Extract<CliCommand, { command: "enroll" }>, log: Log) => {
+  const { rigId, rigToken } = await requestEnrollment(cmd.server, { token: cmd.token, hostname: hostname(), agentVersion: AGENT_VERSION });
+  await writeConfigFile(cmd.configPath, { server: cmd.server, rigId, rigToken, intervalS: 5, simulate: cmd.simulate });
+  log.info({ rigId, configPath: cmd.configPath, simulated: cmd.simulate?.length ?? 0 }, "rig enrolled");
+  process.stdout.write(`Enrolled rig ${rigId}; config written to ${cmd.configPath}\n`);
+};
+
+const run = async (cmd: Extract<CliCommand, { command: "run" }>, log: Log) => {
+  const config = await readConfigFile(cmd.configPath);
+  if (!config.simulate) {
+    throw new ConfigFileError("only simulated GPUs are supported so far: enroll again with --simulate \"MODEL;MODEL\"");
+  }
+  // Seeded by rig id, so two simulated rigs on one machine do not report identical GPUs.
+  const backend = createSimulatedBackend({ models: config.simulate, seed: stringSeed(config.rigId) });
+  const agent = startAgent({ config, backend, log });
+  const shutdown = (signal: string) => {
+    log.info({ signal }, "stopping");
+    agent.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, "stopping failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+};
+
+const main = async () => {
+  let cmd: CliCommand;
+  try {
+    cmd = parseCli(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`rigshift-agent: ${err.message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (cmd.command === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  let log: Log;
+  try {
+    log = createLog(loadAgentEnv(process.env).LOG_LEVEL);
+  } catch (err) {
+    process.stderr.write(`rigshift-agent: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  try {
+    await (cmd.command === "enroll" ? enroll(cmd, log) : run(cmd, log));
+  } catch (err) {
+    // Expected failures get one readable line; anything else is a bug and keeps its stack.
+    if (err instanceof EnrollError || err instanceof ConfigFileError) {
+      process.stderr.write(`rigshift-agent: ${err.message}\n`);
+    } else {
+      process.stderr.write(`rigshift-agent: ${(err as Error).stack ?? String(err)}\n`);
+    }
+    process.exit(1);
+  }
+};
+
+void main();

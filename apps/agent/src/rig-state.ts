@@ -1,0 +1,33 @@
+import type { GpuMode, MinerAssignment, WorkloadAssignment } from "@rigshift/protocol";
+import type { GpuBackend, GpuHolder } from "./backends/backend";
+
+/** The agent's view of one GPU: its mode and what it runs. Telemetry reports it; switching changes it. */
+export type GpuState = {
+  index: number;
+  mode: GpuMode;
+  miner: MinerAssignment | null;
+  workload: WorkloadAssignment | null;
+};
+
+export type RigState = ReadonlyMap<number, GpuState>;
+
+/** Grace given to a workload the agent found running (it did not start it, so it never saw its own). */
+export const DEFAULT_CHECKPOINT_GRACE_S = 60;
+
+const stateFromHolders = (index: number, holders: GpuHolder[]): GpuState => {
+  for (const h of holders) {
+    if (h.kind === "miner") return { index, mode: "HASHING", miner: h.miner, workload: null };
+    if (h.kind === "workload") {
+      return { index, mode: "AI", miner: null, workload: { workloadId: h.workloadId, checkpointGraceS: DEFAULT_CHECKPOINT_GRACE_S } };
+    }
+  }
+  // Free, or held by a process the agent did not start: nothing of ours runs there.
+  return { index, mode: "IDLE", miner: null, workload: null };
+};
+
+/** On start-up the agent adopts what already runs, so a restarted agent does not disturb mining GPUs. */
+export const loadRigState = async (backend: GpuBackend): Promise<Map<number, GpuState>> => {
+  const gpus = await backend.inventory();
+  const states = await Promise.all(gpus.map(async (g) => stateFromHolders(g.index, await backend.holders(g.index))));
+  return new Map(states.map((s) => [s.index, s]));
+};
