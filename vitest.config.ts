@@ -17,7 +17,7 @@ export default defineConfig({
       {
         test: {
           name: "integration",
-          include: ["{apps,packages,scripts,prisma}/**/*.int.test.ts"],
+          include: ["{apps,packages,scripts,prisma,tests}/**/*.int.test.ts"],
           exclude: ignored,
           globalSetup: ["tooling/vitest/integration-setup.ts"],
           testTimeout: 30_000,
