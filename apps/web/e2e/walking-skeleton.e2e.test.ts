@@ -128,7 +128,7 @@ describe("walking skeleton", () => {
       await expect.poll(() => page.getByTestId(`gpu-row-${gpu.id}`).getAttribute("data-mode"), { timeout: 60_000 }).toBe("HASHING");
       await expect.poll(() => cellText(page, gpu.id, "gpu-hashrate"), { timeout: 30_000 }).toMatch(/\d/);
       const before = await reading();
-      await expect.poll(reading, { timeout: 15_000, intervals: [500] }).not.toBe(before);
+      await expect.poll(reading, { timeout: 15_000, interval: 500 }).not.toBe(before);
 
       mkdirSync(screenshotDir, { recursive: true });
       await page.screenshot({ path: path.join(screenshotDir, "fleet.png"), fullPage: true });
@@ -137,7 +137,7 @@ describe("walking skeleton", () => {
       await page.getByTestId("switch-ai").click();
       await expect.poll(() => page.getByTestId("command-status").getAttribute("data-status"), { timeout: 10_000 }).not.toBe("ERROR");
       await expect
-        .poll(() => page.getByTestId(`gpu-row-${gpu.id}`).getAttribute("data-mode"), { timeout: 60_000, intervals: [1_000] })
+        .poll(() => page.getByTestId(`gpu-row-${gpu.id}`).getAttribute("data-mode"), { timeout: 60_000, interval: 1_000 })
         .toBe("AI");
       await page.screenshot({ path: path.join(screenshotDir, "fleet-after-switch.png"), fullPage: true });
     } finally {
@@ -162,7 +162,7 @@ describe("walking skeleton", () => {
             lastTotals = totals;
             return stable ? "stable" : "changing";
           },
-          { timeout: 90_000, intervals: [2_000] },
+          { timeout: 90_000, interval: 2_000 },
         )
         .toBe("stable");
       await page.screenshot({ path: path.join(screenshotDir, "reports.png"), fullPage: true });
