@@ -10,13 +10,16 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["{apps,packages,scripts,prisma}/**/*.test.ts"],
+          // Projects with different worker settings must run as separate groups.
+          sequence: { groupOrder: 0 },
+          include: ["{apps,packages,scripts,prisma,tooling,tests}/**/*.test.ts"],
           exclude: [...ignored, "**/*.int.test.ts", "**/*.e2e.test.ts"],
         },
       },
       {
         test: {
           name: "integration",
+          sequence: { groupOrder: 1 },
           include: ["{apps,packages,scripts,prisma,tests}/**/*.int.test.ts"],
           exclude: ignored,
           globalSetup: ["tooling/vitest/integration-setup.ts"],
@@ -29,6 +32,7 @@ export default defineConfig({
       {
         test: {
           name: "e2e",
+          sequence: { groupOrder: 2 },
           include: ["apps/**/*.e2e.test.ts"],
           exclude: ignored,
           globalSetup: ["tooling/vitest/integration-setup.ts"],
