@@ -2,6 +2,8 @@ import { hostname } from "node:os";
 import { createSimulatedBackend } from "./backends/simulated";
 import { startAgent } from "./agent";
 import { parseCli, USAGE, UsageError, type CliCommand } from "./cli/args";
+import { runGpusCommand } from "./cli/gpus-command";
+import { runMinerStatsCommand } from "./cli/miner-stats-command";
 import { ConfigFileError, readConfigFile, writeConfigFile } from "./cli/config-file";
 import { EnrollError, requestEnrollment } from "./cli/enroll";
 import { loadAgentEnv } from "./env";
@@ -52,6 +54,22 @@ const main = async () => {
   }
   if (cmd.command === "help") {
     process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  // Before the logger: pino writes to stdout, which carries the JSON here.
+  if (cmd.command === "gpus") {
+    process.exitCode = await runGpusCommand(cmd.argv, {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+      env: process.env,
+    });
+    return;
+  }
+  if (cmd.command === "miner-stats") {
+    process.exitCode = await runMinerStatsCommand(cmd.argv, {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+    });
     return;
   }
   let log: Log;

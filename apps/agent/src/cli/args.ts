@@ -4,6 +4,10 @@ import { GPU_MODELS } from "../backends/models";
 export type CliCommand =
   | { command: "enroll"; server: string; token: string; configPath: string; simulate: string[] | null }
   | { command: "run"; configPath: string }
+  /** Its options are parsed by cli/gpus-command.ts. */
+  | { command: "gpus"; argv: string[] }
+  /** Its options are parsed by cli/miner-stats-command.ts. */
+  | { command: "miner-stats"; argv: string[] }
   | { command: "help" };
 
 /** A mistake in how the CLI was called: print usage, exit 2. */
@@ -22,6 +26,10 @@ Commands:
       model names contain spaces, so separate them with ';'.
   run [--config PATH]
       Report telemetry and obey switch commands until SIGINT/SIGTERM.
+  gpus [--json] [--nvidia-smi CMD] [--rocm-smi CMD] [--timeout S] [--simulate ["MODEL;..."]]
+      List the GPUs nvidia-smi and rocm-smi report (gpus --help for details).
+  miner-stats --miner KIND --api URL [--json] [--timeout S]
+      Read a running miner's API once: hashrates in H/s, shares, per-GPU sensors (miner-stats --help).
 
 Config path: --config, else $RIGSHIFT_AGENT_CONFIG, else ${DEFAULT_CONFIG_PATH}.
 Simulated models: ${GPU_MODELS.map((m) => m.name).join("; ")}`;
@@ -60,6 +68,8 @@ const parseSimulate = (raw: string): string[] => {
 
 /** Turn argv (after the script name) into one command, or throw UsageError saying what is wrong. */
 export const parseCli = (argv: readonly string[], env: { RIGSHIFT_AGENT_CONFIG?: string | undefined } = {}): CliCommand => {
+  if (argv[0] === "gpus") return { command: "gpus", argv: argv.slice(1) };
+  if (argv[0] === "miner-stats") return { command: "miner-stats", argv: argv.slice(1) };
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; args: string[] }>>;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });

@@ -1,0 +1,173 @@
+import type { GpuInventory } from "@rigshift/protocol";
+import type { GpuBackend, GpuHolder, GpuReading } from "../backends/backend";
+import { setClocks, setPowerLimit, type ClockSettings, type ControlResult, type ToolTarget } from "./gpu-controls";
+import type { GpuProcess, GpuStatus } from "./gpu-status";
+import { readRigGpus, type GpuTools, type ReadingsMissing, type RigGpus } from "./read-gpus";
+import { DEFAULT_TOOL_TIMEOUT_MS } from "./tool-runner";
+
+/**
+ * VRAM in use that no listed process accounts for. In a container nvidia-smi cannot see other PID
+ * namespaces' processes (the RTX 3080 sample: 9184 MiB used, no process listed); a desktop's own
+ * buffers stay well under this.
+ */
+export const UNLISTED_VRAM_HOLDER_MB = 1024;
+
+export type HardwareBackend = GpuBackend & {
+  /** Everything both tools said just now, plus which tool gave nothing. */
+  readGpus(): Promise<RigGpus>;
+  setPowerLimit(index: number, watts: number): Promise<ControlResult>;
+  setClocks(index: number, clocks: ClockSettings): Promise<ControlResult>;
+};
+
+/** Miners and AI workloads are run by their own modules (apps/agent/src/miners, workloads), not wired in yet. */
+export class NotAvailableError extends Error {
+  override name = "NotAvailableError";
+}
+
+type Slot = { index: number; vendor: "nvidia" | "amd"; uuid: string | null; pciBusId: string | null };
+
+const PROTOCOL_PCI = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
+
+const toInventory = (gpu: GpuStatus): GpuInventory | null => {
+  if (gpu.vramMb === null || gpu.vramMb <= 0) return null;
+  return {
+    index: gpu.index,
+    uuid: gpu.uuid,
+    // The wire format takes a 4-digit domain; a VMD domain (10000+) is sent as unknown.
+    pciBusId: gpu.pciBusId !== null && PROTOCOL_PCI.test(gpu.pciBusId) ? gpu.pciBusId : null,
+    vendor: gpu.vendor === "nvidia" ? "NVIDIA" : "AMD",
+    model: gpu.model ?? (gpu.vendor === "nvidia" ? "NVIDIA GPU" : "AMD GPU"),
+    vramMb: gpu.vramMb,
+  };
+};
+
+/** The GPU of this read that is the slot's GPU: same PCI address, else same UUID. */
+const findGpu = (read: RigGpus, slot: Slot): GpuStatus | null =>
+  read.gpus.find((g) => g.vendor === slot.vendor && slot.pciBusId !== null && g.pciBusId === slot.pciBusId) ??
+  read.gpus.find((g) => g.vendor === slot.vendor && slot.uuid !== null && g.uuid === slot.uuid) ??
+  null;
+
+const describeMissing = (missing: readonly ReadingsMissing[]) => missing.map((m) => `${m.tool}: ${m.reason}`).join("; ");
+
+/**
+ * GPUs as nvidia-smi and rocm-smi see them. The rig indices are fixed by the first `inventory()`
+ * and each later reading is matched to its GPU by PCI address (then UUID), not by position: when a
+ * GPU falls off the bus, nvidia-smi renumbers the ones after it, and the gateway's GPU ids must not
+ * move with it.
+ */
+export const createHardwareBackend = ({ nvidiaSmi, rocmSmi, timeoutMs = DEFAULT_TOOL_TIMEOUT_MS }: GpuTools): HardwareBackend => {
+  let slots: Slot[] | null = null;
+  const read = () => readRigGpus({ nvidiaSmi, rocmSmi, timeoutMs });
+
+  const inventory = async (): Promise<GpuInventory[]> => {
+    const now = await read();
+    if (now.gpus.length === 0 && now.missing.length > 0) throw new Error(`no GPU readings: ${describeMissing(now.missing)}`);
+    const list = now.gpus.flatMap((g) => toInventory(g) ?? []);
+    slots = list.map((g) => ({ index: g.index, vendor: g.vendor === "NVIDIA" ? "nvidia" : "amd", uuid: g.uuid, pciBusId: g.pciBusId }));
+    return list;
+  };
+
+  const slotsNow = async (): Promise<Slot[]> => {
+    if (!slots) await inventory();
+    return slots ?? [];
+  };
+
+  const slotAt = async (index: number): Promise<Slot> => {
+    const slot = (await slotsNow()).find((s) => s.index === index);
+    if (!slot) throw new Error(`no GPU at index ${index}`);
+    return slot;
+  };
+
+  /** The GPU in a fresh read, or an error saying why it cannot be seen (tool failed, GPU gone). */
+  const locate = async (index: number): Promise<{ slot: Slot; now: RigGpus; gpu: GpuStatus }> => {
+    const slot = await slotAt(index);
+    const now = await read();
+    const gpu = findGpu(now, slot);
+    if (gpu) return { slot, now, gpu };
+    const tool = slot.vendor === "nvidia" ? "nvidia-smi" : "rocm-smi";
+    const failed = now.missing.find((m) => m.tool === tool);
+    throw new Error(failed ? `GPU ${index}: readings missing: ${failed.reason}` : `GPU ${index} (${slot.pciBusId ?? slot.uuid}) is no longer listed by ${tool}`);
+  };
+
+  const targetOf = async (index: number): Promise<ToolTarget> => {
+    const { slot, now, gpu } = await locate(index);
+    if (slot.vendor === "nvidia") {
+      if (!nvidiaSmi) throw new Error("nvidia-smi is not available");
+      // -i takes an index, UUID or bus id; the UUID stays right if indices shift.
+      return { vendor: "nvidia", command: nvidiaSmi, id: gpu.uuid ?? String(gpu.index) };
+    }
+    const card = now.amdCards.get(gpu.index);
+    if (!rocmSmi || card === undefined) throw new Error("rocm-smi is not available");
+    return { vendor: "amd", command: rocmSmi, card };
+  };
+
+  const control = async (index: number, act: (target: ToolTarget) => Promise<ControlResult>): Promise<ControlResult> => {
+    try {
+      return await act(await targetOf(index));
+    } catch (err) {
+      return { ok: false, message: (err as Error).message };
+    }
+  };
+
+  const notYet = (what: string) => async () => {
+    throw new NotAvailableError(`${what} is not available on the hardware backend yet`);
+  };
+
+  return {
+    inventory,
+    readGpus: read,
+
+    sample: async (): Promise<GpuReading[]> => {
+      const known = await slotsNow();
+      const now = await read();
+      // A GPU the tool did not list this time gets a reading of nulls: a gap on the dashboard, not zeros.
+      return known.map((slot) => {
+        const gpu = findGpu(now, slot);
+        return {
+          index: slot.index,
+          hashrateHs: null,
+          tempC: gpu?.tempC ?? null,
+          powerW: gpu?.powerW ?? null,
+          fanPct: gpu?.fanPct ?? null,
+          utilPct: gpu?.utilPct ?? null,
+          vramUsedMb: gpu?.vramUsedMb ?? null,
+        };
+      });
+    },
+
+    /**
+     * Throws when it cannot tell (tool failed, no process list, GPU gone): the switch then fails
+     * rather than starting a second workload on a GPU that may be busy.
+     */
+    holders: async (index: number): Promise<GpuHolder[]> => {
+      const { now, gpu } = await locate(index);
+      const processes = now.processes.get(gpu.index);
+      if (!processes) throw new Error(`GPU ${index}: the driver gives no process list, cannot verify it is free`);
+      return holdersOf(gpu, processes);
+    },
+
+    startMiner: notYet("starting a miner"),
+    stopMiner: notYet("stopping a miner"),
+    startWorkload: notYet("starting a workload"),
+    stopWorkload: notYet("stopping a workload"),
+
+    setPowerLimit: (index, watts) => control(index, (target) => setPowerLimit(target, watts, timeoutMs)),
+    setClocks: (index, clocks) => control(index, (target) => setClocks(target, clocks, timeoutMs)),
+  };
+};
+
+/**
+ * What holds a GPU: every listed process except pure graphics clients (Xorg, a desktop shell on
+ * the display GPU share it with CUDA work without harm), plus an "unlisted" holder when much more
+ * VRAM is in use than the listed processes account for (processes in another container).
+ */
+export const holdersOf = (gpu: Pick<GpuStatus, "vramUsedMb">, processes: readonly GpuProcess[]): GpuHolder[] => {
+  const holders: GpuHolder[] = processes
+    .filter((p) => p.type !== "G")
+    .map((p) => ({ kind: "process", pid: p.pid, name: p.name || "(unnamed)" }));
+  const listedMb = processes.reduce((sum, p) => sum + (p.usedMemoryMb ?? 0), 0);
+  if (holders.length === 0 && gpu.vramUsedMb !== null && gpu.vramUsedMb - listedMb > UNLISTED_VRAM_HOLDER_MB) {
+    holders.push({ kind: "process", pid: 0, name: `unlisted process using ${gpu.vramUsedMb - listedMb} MiB of VRAM (another container?)` });
+  }
+  return holders;
+};
