@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type CommandView, type GpuView, isTerminalCommandStatus, type RigView, type SiteView } from "@rigshift/protocol";
 import { fleetApi } from "../api";
 import { commandKeys, fleetKeys } from "../lib/query";
@@ -43,4 +43,8 @@ export const useCommand = (commandId: string | null) =>
     refetchInterval: (q) => (q.state.data && isTerminalCommandStatus(q.state.data.status) ? false : COMMAND_POLL_MS),
   });
 
-export const useCreateCommand = () => useMutation({ mutationFn: fleetApi.createCommand });
+/** After a switch is accepted the GPUs' desired mode changed: refetch so the table shows where they are going. */
+export const useCreateCommand = () => {
+  const qc = useQueryClient();
+  return useMutation({ mutationFn: fleetApi.createCommand, onSuccess: () => qc.invalidateQueries({ queryKey: fleetKeys.gpus() }) });
+};

@@ -3,7 +3,7 @@
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useGpuSamples } from "@/modules/fleet/hooks/use-fleet";
 
-const SIX_HOURS_MS = 6 * 3_600_000;
+const LAST_HOUR_MS = 3_600_000;
 
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 
@@ -15,9 +15,9 @@ const SERIES = [
   { key: "powerW", label: "Power", unit: "W", color: "#38bdf8", digits: 0 },
 ] as const;
 
-/** Hashrate, temperature and power of one GPU over the last 6 h, one small chart each (UTC axis). */
+/** Hashrate, temperature and power of one GPU over the last hour, one small chart each (UTC axis). */
 export const GpuCharts = ({ gpuId }: { gpuId: string }) => {
-  const samples = useGpuSamples(gpuId, SIX_HOURS_MS);
+  const samples = useGpuSamples(gpuId, LAST_HOUR_MS);
   if (samples.isPending) return <p className="text-sm text-slate-400">Loading samples…</p>;
   if (samples.isError) return <p className="text-sm text-rose-300">Samples could not be loaded: {samples.error.message}</p>;
 
@@ -28,7 +28,7 @@ export const GpuCharts = ({ gpuId }: { gpuId: string }) => {
     tempC: s.tempC,
     powerW: s.powerW,
   }));
-  if (points.length === 0) return <p data-testid="gpu-chart-empty" className="text-sm text-slate-400">No telemetry in the last 6 hours.</p>;
+  if (points.length === 0) return <p data-testid="gpu-chart-empty" className="text-sm text-slate-400">No telemetry in the last hour.</p>;
 
   return (
     <div data-testid="gpu-chart" className="grid gap-3 lg:grid-cols-3">

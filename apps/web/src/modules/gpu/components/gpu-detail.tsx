@@ -21,7 +21,7 @@ const Field = ({ label, children, testId }: { label: string; children: React.Rea
   </div>
 );
 
-/** One GPU: identity, live figures and the 6 h charts. */
+/** One GPU: identity, live figures and the last hour's charts. */
 export const GpuDetail = ({ initialGpu, renderedAt, rigName, siteName, gateway }: GpuDetailProps) => {
   const gpu = useGpu(initialGpu.id, initialGpu, renderedAt).data ?? initialGpu;
   const live = useLive(gateway, [`gpu:${gpu.id}`]);
