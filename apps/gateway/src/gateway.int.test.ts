@@ -162,7 +162,7 @@ describe("agents", () => {
     const { id, rigIds } = await createSwitchCommand(tdb.db, { gpuIds: [farm.gpuIds[1]!], mode: "AI", ttlS: 60, source: "USER", userId: farm.users.operator.id, now });
     await redis.publish(`${prefix}:${COMMAND_DISPATCH_CHANNEL}`, JSON.stringify({ commandId: id, rigIds }));
     const command = await received;
-    expect(command).toMatchObject({ id, mode: "AI", gpus: [{ index: 1, gpuId: farm.gpuIds[1] }], workload: { workloadId: farm.workloadId } });
+    expect(command).toMatchObject({ id, mode: "AI", gpus: [{ index: 1, gpuId: farm.gpuIds[1] }], workload: { workloadId: farm.workloadId, checkpointGraceS: 30 } });
 
     await expect.poll(async () => (await getCommandView(tdb.db, id)).status).toBe("DISPATCHED");
     for (const [status, step] of [["RUNNING", "DRAINING_HASHING"], ["RUNNING", "STARTING_AI"], ["DONE", "AI"]] as const) {

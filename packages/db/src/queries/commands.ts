@@ -6,6 +6,7 @@ import {
   isTerminalCommandStatus,
   type SwitchCommand,
   type TargetMode,
+  type WorkloadAssignment,
 } from "@rigshift/protocol";
 import type { Db, PrismaClient } from "../client";
 import { recordAudit } from "./audit";
@@ -117,6 +118,19 @@ export const getCommandStatus = async (db: Db, id: string) => {
   return c;
 };
 
+const toWorkloadAssignment = (
+  workloadId: string,
+  w: { checkpointGraceS: number; image: string | null; command: string | null; args: string[]; env: unknown },
+): WorkloadAssignment => ({
+  workloadId,
+  checkpointGraceS: w.checkpointGraceS,
+  image: w.image,
+  command: w.command,
+  args: w.args,
+  // The column is JSON: pass on only string values, which is all a process environment holds.
+  env: Object.fromEntries(Object.entries(w.env && typeof w.env === "object" ? w.env : {}).filter((e): e is [string, string] => typeof e[1] === "string")),
+});
+
 /** The switch messages a rig should get now: its parts of open commands, oldest first. */
 export const listDeliverableCommands = async (db: Db, rigId: string, now: Date, commandId?: string): Promise<SwitchCommand[]> => {
   const parts = await db.commandGpu.findMany({
@@ -130,8 +144,8 @@ export const listDeliverableCommands = async (db: Db, rigId: string, now: Date, 
       gpuId: true,
       workloadId: true,
       gpu: { select: { index: true } },
-      minerProfile: { select: { coin: true, algorithm: true, miner: true } },
-      workload: { select: { checkpointGraceS: true } },
+      minerProfile: { select: { coin: true, algorithm: true, miner: true, poolUrl: true, wallet: true, worker: true, extraArgs: true } },
+      workload: { select: { checkpointGraceS: true, image: true, command: true, args: true, env: true } },
       command: { select: { mode: true, expiresAt: true, createdAt: true } },
     },
     orderBy: [{ command: { createdAt: "asc" } }, { gpu: { index: "asc" } }],
@@ -148,7 +162,7 @@ export const listDeliverableCommands = async (db: Db, rigId: string, now: Date, 
         expiresAt: p.command.expiresAt.toISOString(),
         gpus: [],
         miner: p.minerProfile ? { ...p.minerProfile } : null,
-        workload: p.workloadId && p.workload ? { workloadId: p.workloadId, checkpointGraceS: p.workload.checkpointGraceS } : null,
+        workload: p.workloadId && p.workload ? toWorkloadAssignment(p.workloadId, p.workload) : null,
       };
       byCommand.set(p.commandId, msg);
     }

@@ -2,18 +2,32 @@ import { z } from "zod";
 import { PROTOCOL_VERSION, ZCommandStatus, ZGpuMode, ZTargetMode } from "../enums";
 import { ZAckFailure } from "../errors";
 
-/** What to run when a GPU hashes. */
+/**
+ * What to run when a GPU hashes: the miner profile. Pool, wallet and worker are optional on the
+ * wire so a simulated rig needs none; a real rig refuses to start a miner without a pool.
+ */
 export const ZMinerAssignment = z.object({
   coin: z.string().min(1).max(16),
   algorithm: z.string().min(1).max(64),
   miner: z.string().min(1).max(64),
+  poolUrl: z.string().min(1).max(512).optional(),
+  wallet: z.string().min(1).max(256).optional(),
+  worker: z.string().min(1).max(128).optional(),
+  extraArgs: z.array(z.string().max(512)).max(64).optional(),
 });
 export type MinerAssignment = z.infer<typeof ZMinerAssignment>;
 
-/** What to run when a GPU does AI work. */
+/**
+ * What to run when a GPU does AI work: a container `image` or a process `command`, with `args`
+ * and `env`. Both optional on the wire so a simulated rig needs neither.
+ */
 export const ZWorkloadAssignment = z.object({
   workloadId: z.uuid(),
   checkpointGraceS: z.number().int().nonnegative(),
+  image: z.string().min(1).max(512).nullable().optional(),
+  command: z.string().min(1).max(1024).nullable().optional(),
+  args: z.array(z.string().max(4096)).max(256).optional(),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name"), z.string().max(4096)).optional(),
 });
 export type WorkloadAssignment = z.infer<typeof ZWorkloadAssignment>;
 
