@@ -4,6 +4,7 @@ import {
   hashToken,
   lastTelemetrySeq,
   recordCommandProgress,
+  recordTelemetryGap,
   syncRigInventory,
   touchRigs,
   updateGpuModes,
@@ -98,6 +99,11 @@ export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
       handler(agentToGateway, "telemetry", async (msg) => {
         const rows = toRows(conn, msg);
         await batcher.add(rows);
+        if (msg.gap) {
+          const { fromSeq, toSeq, from, to, dropped } = msg.gap;
+          await recordTelemetryGap(db, rig.id, { fromSeq, toSeq, from: new Date(from), to: new Date(to), dropped });
+          rigLog.warn({ fromSeq, toSeq, dropped }, "rig reported telemetry it had to drop");
+        }
         await afterStored(conn, msg, rows);
         return { ok: true as const, seq: msg.seq };
       }, opts),

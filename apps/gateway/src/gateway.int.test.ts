@@ -140,7 +140,12 @@ describe("agents", () => {
     const unknownGpu = await agent.emitWithAck("telemetry", { ...telemetry(3), gpus: [{ ...telemetry(3).gpus[0], index: 7 }] });
     expect(unknownGpu).toMatchObject({ ok: false, code: "PROTOCOL_INVALID", message: expect.stringMatching(/GPU 7 is not in the rig's inventory/) });
     expect(agent.connected).toBe(true);
-    expect(await agent.emitWithAck("telemetry", telemetry(4))).toEqual({ ok: true, seq: 4 });
+    // Seqs 2 and 3 never made it (the agent's spool had to drop them): the gap is recorded, twice reported, once stored.
+    const gap = { fromSeq: 2, toSeq: 3, from: new Date(Date.now() - 10_000).toISOString(), to: new Date(Date.now() - 5_000).toISOString(), dropped: 2 };
+    expect(await agent.emitWithAck("telemetry", { ...telemetry(4), gap })).toEqual({ ok: true, seq: 4 });
+    expect(await agent.emitWithAck("telemetry", { ...telemetry(4), gap })).toEqual({ ok: true, seq: 4 });
+    const gaps = await tdb.db.telemetryGap.findMany({ where: { rigId: farm.rigId } });
+    expect(gaps.map((g) => [Number(g.fromSeq), Number(g.toSeq), g.dropped])).toEqual([[2, 3, 2]]);
 
     const again = connectAgent(gateway, rigToken);
     await connected(again);

@@ -96,6 +96,8 @@ type SampleBucket = { at: Date; mode: string; hashrateHs: number | null; tempC: 
 /**
  * A GPU's samples between two times, averaged into at most `maxPoints` equal buckets so a
  * chart of a day costs the same as a chart of an hour. The mode of a bucket is its last sample's.
+ * A bucket with no sample comes back with null readings, so a chart shows an outage (or telemetry
+ * the rig had to drop) as a gap rather than drawing a line across it.
  */
 export const listGpuSamples = async (
   db: Db,
@@ -110,11 +112,24 @@ export const listGpuSamples = async (
       FROM "TelemetrySample"
      WHERE "gpuId" = ${gpuId}::uuid AND "at" >= ${from} AND "at" < ${to}
      GROUP BY 1 ORDER BY 1`;
-  return rows.map((r) => ({
+  const points = rows.map((r) => ({
     at: r.at.toISOString(),
     mode: ZGpuMode.parse(r.mode),
     hashrateHs: r.hashrateHs === null ? null : Number(r.hashrateHs),
     tempC: r.tempC === null ? null : Number(r.tempC),
     powerW: r.powerW === null ? null : Number(r.powerW),
   }));
+  // Fill only between the first and last sample: before the first there may simply be no history.
+  const out: GpuSamplePoint[] = [];
+  let previous: number | null = null;
+  for (const p of points) {
+    const t = Date.parse(p.at);
+    // Agents sample every few seconds; a bucket is only "missing" when samples are sparser than buckets.
+    if (previous !== null && t - previous > 2 * Math.max(bucketMs, 60_000)) {
+      out.push({ at: new Date(previous + bucketMs).toISOString(), mode: "OFFLINE", hashrateHs: null, tempC: null, powerW: null });
+    }
+    out.push(p);
+    previous = t;
+  }
+  return out;
 };

@@ -38,3 +38,25 @@ export const lastTelemetrySeq = async (db: Db, rigId: string): Promise<number | 
 export const updateGpuModes = async (db: Db, changes: { gpuId: string; mode: GpuMode }[]) => {
   for (const c of changes) await db.gpu.update({ where: { id: c.gpuId }, data: { currentMode: c.mode }, select: { id: true } });
 };
+
+export type TelemetryGapInput = { fromSeq: number; toSeq: number; from: Date; to: Date; dropped: number };
+
+/** Record telemetry a rig dropped. Reported again (or grown), the range only widens. */
+export const recordTelemetryGap = (db: Db, rigId: string, gap: TelemetryGapInput) =>
+  db.$executeRaw`
+    INSERT INTO "TelemetryGap" ("rigId", "fromSeq", "toSeq", "from", "to", "dropped")
+    VALUES (${rigId}::uuid, ${BigInt(gap.fromSeq)}, ${BigInt(gap.toSeq)}, ${gap.from}, ${gap.to}, ${gap.dropped})
+    ON CONFLICT ("rigId", "fromSeq") DO UPDATE SET
+      "toSeq" = GREATEST("TelemetryGap"."toSeq", EXCLUDED."toSeq"),
+      "to" = GREATEST("TelemetryGap"."to", EXCLUDED."to"),
+      "dropped" = GREATEST("TelemetryGap"."dropped", EXCLUDED."dropped")`;
+
+/** A rig's recorded gaps that overlap [from, to), oldest first. */
+export const listTelemetryGaps = async (db: Db, rigId: string, { from, to }: { from: Date; to: Date }) => {
+  const gaps = await db.telemetryGap.findMany({
+    where: { rigId, from: { lt: to }, to: { gte: from } },
+    orderBy: { from: "asc" },
+    select: { fromSeq: true, toSeq: true, from: true, to: true, dropped: true },
+  });
+  return gaps.map((g) => ({ fromSeq: Number(g.fromSeq), toSeq: Number(g.toSeq), from: g.from.toISOString(), to: g.to.toISOString(), dropped: g.dropped }));
+};

@@ -21,12 +21,34 @@ export const ZGpuSample = z.object({
 });
 export type GpuSample = z.infer<typeof ZGpuSample>;
 
+/**
+ * Telemetry the agent had to throw away (its spool hit its size or age bound while the gateway
+ * was unreachable): the dashboard shows this span as a gap, not as zeros. Seqs in
+ * [fromSeq, toSeq] the gateway has not stored are lost for good; `from`/`to` are the sample
+ * times of the first and last message dropped; `dropped` counts them.
+ */
+export const ZTelemetryGap = z
+  .object({
+    fromSeq: z.number().int().nonnegative(),
+    toSeq: z.number().int().nonnegative(),
+    from: z.iso.datetime({ offset: true }),
+    to: z.iso.datetime({ offset: true }),
+    dropped: z.number().int().positive(),
+  })
+  .refine((g) => g.fromSeq <= g.toSeq, { message: "fromSeq must not exceed toSeq", path: ["toSeq"] });
+export type TelemetryGap = z.infer<typeof ZTelemetryGap>;
+
 /** One message per rig per sampling tick, with every GPU. Each (rig, seq) is stored once. */
 export const ZTelemetry = z.object({
   v: z.literal(PROTOCOL_VERSION),
   seq: z.number().int().nonnegative(),
   at: z.iso.datetime({ offset: true }),
   gpus: z.array(ZGpuSample).min(1).max(32),
+  /**
+   * Optional, so agents that never drop (and older ones) send none. Rides on the oldest message
+   * still spooled after the drop; it may arrive more than once, or grown: store it as a range.
+   */
+  gap: ZTelemetryGap.nullable().optional(),
 });
 export type Telemetry = z.infer<typeof ZTelemetry>;
 
