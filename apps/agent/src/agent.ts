@@ -1,4 +1,5 @@
 import { hostname as osHostname } from "node:os";
+import { join } from "node:path";
 import type { AgentConfigFile } from "@rigshift/config";
 import {
   gatewayToAgent,
@@ -13,8 +14,10 @@ import { AgentLink, DEFAULT_LINK_TIMINGS, type LinkTimings } from "./link/agent-
 import { createCourier } from "./link/courier";
 import type { Log } from "./log";
 import { loadRigState } from "./rig-state";
+import { openDiskSpool, type DiskSpool } from "./spool/disk-spool";
 import { createMemorySpool } from "./spool/memory-spool";
 import type { Spool } from "./spool/spool";
+import { resolveSpoolSettings } from "./spool/spool-settings";
 import { createCommandRunner } from "./switching/command-runner";
 import { createTelemetryRecorder } from "./telemetry/telemetry-recorder";
 import { AGENT_VERSION } from "./version";
@@ -30,7 +33,12 @@ export type StartAgentOptions = {
   now?: () => Date;
   hostname?: string;
   link?: Partial<LinkTimings>;
-  /** Replace the in-memory spools (the on-disk spool, later; small ones in tests). */
+  /**
+   * The config file's path: telemetry then spools on disk in `rigshift-spool` beside it unless the
+   * config names a spool dir. Without either, telemetry spools in memory (lost on restart).
+   */
+  configPath?: string;
+  /** Replace the spools (small ones in tests); a telemetry spool given here wins over the disk spool. */
   spools?: { telemetry?: Spool<Telemetry>; progress?: Spool<CommandProgress> };
 };
 
@@ -47,14 +55,9 @@ export type RunningAgent = {
  * Wire the agent: GPU state from the backend, telemetry every interval into a spool, commands
  * into per-GPU queues, and one link that delivers both spools whenever it is up.
  */
-export const startAgent = ({ config, backend, log, now = () => new Date(), hostname = osHostname(), link: linkTimings, spools }: StartAgentOptions): RunningAgent => {
+export const startAgent = ({ config, backend, log, now = () => new Date(), hostname = osHostname(), link: linkTimings, configPath, spools }: StartAgentOptions): RunningAgent => {
   const rigLog = log.child({ rigId: config.rigId });
-  const telemetrySpool =
-    spools?.telemetry ??
-    createMemorySpool<Telemetry>({
-      capacity: TELEMETRY_SPOOL_CAPACITY,
-      onDrop: (t) => rigLog.warn({ seq: t.seq, at: t.at }, "telemetry spool full; oldest message dropped"),
-    });
+  const diskSettings = spools?.telemetry ? null : resolveSpoolSettings(config, configPath);
   const progressSpool =
     spools?.progress ??
     createMemorySpool<CommandProgress>({
@@ -67,9 +70,32 @@ export const startAgent = ({ config, backend, log, now = () => new Date(), hostn
   let linkRef: AgentLink | null = null;
 
   const started = (async () => {
+    // Opened before sampling starts, so the first sample lands behind the backlog it finds.
+    let diskSpool: DiskSpool | null = null;
+    if (diskSettings) {
+      try {
+        // One folder per rig id: a rig enrolled again must not send the old rig's samples as its own.
+        const dir = join(diskSettings.dir, `telemetry-${config.rigId}`);
+        diskSpool = await openDiskSpool({ ...diskSettings, dir, now, log: rigLog.child({ spoolDir: dir }) });
+      } catch (err) {
+        // Better to report live (and lose an outage's samples) than not to run at all.
+        rigLog.error({ err, spoolDir: diskSettings.dir }, "cannot open the telemetry spool on disk; spooling in memory");
+      }
+    }
+    const telemetrySpool: Spool<Telemetry> =
+      spools?.telemetry ??
+      diskSpool ??
+      createMemorySpool<Telemetry>({
+        capacity: TELEMETRY_SPOOL_CAPACITY,
+        onDrop: (t) => rigLog.warn({ seq: t.seq, at: t.at }, "telemetry spool full; oldest message dropped"),
+      });
     const gpus = await loadRigState(backend);
     const inventory = await backend.inventory();
     const recorder = createTelemetryRecorder({ backend, gpus, spool: telemetrySpool, now, log: rigLog, unnumberedCapacity: TELEMETRY_SPOOL_CAPACITY });
+    // The spool remembers the last seq this rig used, so samples can be numbered (and kept on
+    // disk) before the gateway is reachable: a restart during an outage then loses nothing.
+    const spooledSeq = diskSpool?.maxSeq() ?? null;
+    if (spooledSeq !== null) await recorder.onHello(spooledSeq);
 
     const link = new AgentLink({
       server: config.server,
@@ -98,6 +124,7 @@ export const startAgent = ({ config, backend, log, now = () => new Date(), hostn
       onAcked: (t) => {
         lastAcked = Math.max(lastAcked ?? -1, t.seq);
       },
+      ...(diskSettings ? { maxPerS: diskSettings.replayPerS } : {}),
     });
     const progress = createCourier<CommandProgress>({
       event: "commandProgress",
@@ -151,7 +178,7 @@ export const startAgent = ({ config, backend, log, now = () => new Date(), hostn
     timer = setInterval(tick, config.intervalS * 1000);
     if (!stopping) link.start();
     rigLog.info({ gpus: inventory.length, intervalS: config.intervalS, server: config.server }, "agent started");
-    return { link, runner, telemetry, progress };
+    return { link, runner, telemetry, progress, diskSpool };
   })();
   started.catch((err: unknown) => rigLog.fatal({ err }, "agent failed to start"));
 
@@ -167,6 +194,7 @@ export const startAgent = ({ config, backend, log, now = () => new Date(), hostn
       parts.telemetry.stop();
       parts.progress.stop();
       parts.link.close();
+      await parts.diskSpool?.close();
       rigLog.info("agent stopped");
     },
     connected: () => linkRef?.isReady() ?? false,

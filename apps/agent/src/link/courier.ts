@@ -19,6 +19,11 @@ export type CourierOptions<T> = {
   /** Fields that identify a message in logs. */
   describe: (item: T) => object;
   onAcked?: (item: T) => void;
+  /**
+   * Most messages sent per second (resends included), so a backlog replayed after an outage does
+   * not flood the gateway; live sampling is far below it. Unset: no limit.
+   */
+  maxPerS?: number;
 };
 
 /**
@@ -46,6 +51,26 @@ export const createCourier = <T>(opts: CourierOptions<T>) => {
   let pausedUntil = 0;
   let resumeTimer: NodeJS.Timeout | null = null;
   let stopped = false;
+  // Token bucket: up to one second's worth may go out at once, then `maxPerS` a second.
+  const rate = opts.maxPerS ?? null;
+  let tokens = rate ?? 0;
+  let tokensAt = Date.now();
+  let throttleTimer: NodeJS.Timeout | null = null;
+  /** How many may be sent now; schedules a kick for when the next one may go if that is 0. */
+  const allowance = (wanted: number) => {
+    if (rate === null) return wanted;
+    const nowMs = Date.now();
+    tokens = Math.min(Math.max(1, rate), tokens + ((nowMs - tokensAt) / 1000) * rate);
+    tokensAt = nowMs;
+    const n = Math.min(wanted, Math.floor(tokens));
+    if (n < 1 && !throttleTimer) {
+      throttleTimer = setTimeout(() => {
+        throttleTimer = null;
+        kick();
+      }, Math.ceil(((1 - tokens) / rate) * 1000));
+    }
+    return n;
+  };
 
   const pauseAfterRefusal = () => {
     pausedUntil = Date.now() + opts.retryMs;
@@ -78,7 +103,7 @@ export const createCourier = <T>(opts: CourierOptions<T>) => {
       return;
     }
     if (ack.data.ok) {
-      await spool.remove(id);
+      await spool.remove(id, item);
       inFlight.delete(id);
       opts.onAcked?.(item);
     } else if (PERMANENT.has(ack.data.code)) {
@@ -103,8 +128,11 @@ export const createCourier = <T>(opts: CourierOptions<T>) => {
       do {
         again = false;
         while (!stopped && link.isReady() && Date.now() >= pausedUntil && inFlight.size < opts.window) {
-          const batch = await spool.oldest(opts.window - inFlight.size, inFlight);
+          const room = allowance(opts.window - inFlight.size);
+          if (room < 1) break;
+          const batch = await spool.oldest(room, inFlight);
           if (batch.length === 0) break;
+          if (rate !== null) tokens -= batch.length;
           for (const { id, item } of batch) {
             inFlight.add(id);
             deliver(id, item).catch((err: unknown) => {
@@ -135,6 +163,7 @@ export const createCourier = <T>(opts: CourierOptions<T>) => {
     stop: () => {
       stopped = true;
       if (resumeTimer) clearTimeout(resumeTimer);
+      if (throttleTimer) clearTimeout(throttleTimer);
     },
   };
 };

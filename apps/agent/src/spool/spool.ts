@@ -9,7 +9,11 @@ export interface Spool<T> {
   append(item: T): Promise<void>;
   /** Up to `limit` entries, oldest first, skipping the ids in `except` (already in flight). */
   oldest(limit: number, except: ReadonlySet<number>): Promise<SpoolEntry<T>[]>;
-  remove(id: number): Promise<void>;
+  /**
+   * Forget an entry. `delivered` is the message as the server acked it (absent when it was
+   * dropped unstored): the disk spool settles what rode on it, its gap record.
+   */
+  remove(id: number, delivered?: T): Promise<void>;
   /** Drop every entry the predicate matches (the server says it already has them). */
   removeWhere(match: (item: T) => boolean): Promise<number>;
   size(): number;
