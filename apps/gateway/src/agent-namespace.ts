@@ -31,7 +31,9 @@ export type AgentNamespaceDeps = {
   deliver: CommandDelivery;
   log: Log;
   now: () => Date;
-  onRejected?: (reason: string) => void;
+  /** A message or connection refused: `event` names what, `reason` is a short code. */
+  onRejected?: (event: string, reason: string) => void;
+  onTelemetryStored?: () => void;
 };
 
 /** The rows of one telemetry message, or a refusal naming the GPU index the rig never reported. */
@@ -62,7 +64,7 @@ export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
       const token: unknown = socket.handshake.auth?.token;
       const rig = typeof token === "string" && token.length > 0 ? await findRigByTokenHash(db, hashToken(token)) : null;
       if (!rig) {
-        deps.onRejected?.("auth");
+        deps.onRejected?.("connect", "UNAUTHENTICATED");
         return next(new Error("UNAUTHENTICATED: rig token is unknown; enrol the rig again"));
       }
       socket.data.rig = rig;
@@ -79,7 +81,7 @@ export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
     registry.add(conn);
     const rigLog = log.child({ rigId: rig.id, rig: rig.name });
     rigLog.info("agent connected");
-    const opts = { log: rigLog, onInvalid: deps.onRejected };
+    const opts = (event: string) => ({ log: rigLog, onInvalid: () => deps.onRejected?.(event, "PROTOCOL_INVALID") });
 
     socket.on(
       "hello",
@@ -91,13 +93,19 @@ export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
         // After the ack, so the agent knows its GPU ids before the first command arrives.
         setImmediate(() => void deliver(rig.id).catch((err) => rigLog.error({ err }, "delivering pending commands failed")));
         return { ok: true as const, rigId: rig.id, gpus, lastSeq };
-      }, opts),
+      }, opts("hello")),
     );
 
     socket.on(
       "telemetry",
       handler(agentToGateway, "telemetry", async (msg) => {
-        const rows = toRows(conn, msg);
+        let rows: TelemetryRow[];
+        try {
+          rows = toRows(conn, msg);
+        } catch (err) {
+          deps.onRejected?.("telemetry", "PROTOCOL_INVALID");
+          throw err;
+        }
         await batcher.add(rows);
         if (msg.gap) {
           const { fromSeq, toSeq, from, to, dropped } = msg.gap;
@@ -105,8 +113,9 @@ export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
           rigLog.warn({ fromSeq, toSeq, dropped }, "rig reported telemetry it had to drop");
         }
         await afterStored(conn, msg, rows);
+        deps.onTelemetryStored?.();
         return { ok: true as const, seq: msg.seq };
-      }, opts),
+      }, opts("telemetry")),
     );
 
     socket.on(
@@ -125,7 +134,7 @@ export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
           fanout.push([{ siteId: conn.siteId, gpu: moved }]);
         }
         return { ok: true as const };
-      }, opts),
+      }, opts("commandProgress")),
     );
 
     socket.on("disconnect", (reason) => {

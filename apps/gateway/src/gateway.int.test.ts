@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadGatewayConfig } from "@rigshift/config";
@@ -181,6 +182,41 @@ describe("agents", () => {
 
     const forged = await agent.emitWithAck("commandProgress", { v: 1, commandId: id, gpuIndex: 0, status: "DONE", step: "AI", message: null, at: new Date().toISOString() });
     expect(forged).toMatchObject({ ok: false, code: "COMMAND_NOT_FOUND" });
+  });
+});
+
+describe("/metrics", () => {
+  const scrape = async (gateway: Gateway) => {
+    const res = await fetch(`${gateway.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
+    return parsePrometheusTextFormat(await res.text());
+  };
+  const value = (metrics: ReturnType<typeof parsePrometheusTextFormat>, name: string, labels: Record<string, string> = {}) =>
+    Number(
+      metrics.find((m) => m.name === name)?.metrics.find((x) => Object.entries(labels).every(([k, v]) => x.labels?.[k] === v))?.value ?? "0",
+    );
+
+  it("parses as Prometheus text and moves with ingest, connections and refusals", async () => {
+    const gateway = gateways[0]!;
+    const before = await scrape(gateway);
+    expect(before.map((m) => m.name)).toEqual(expect.arrayContaining([
+      "rigshift_gateway_telemetry_rows_total", "rigshift_gateway_telemetry_batch_rows", "rigshift_gateway_telemetry_batch_seconds",
+      "rigshift_gateway_telemetry_pending_rows", "rigshift_gateway_connected_agents", "rigshift_gateway_rejected_messages_total",
+      "rigshift_gateway_process_resident_memory_bytes",
+    ]));
+    const agent = connectAgent(gateway, rigToken);
+    await connected(agent);
+    await agent.emitWithAck("hello", hello);
+    await agent.emitWithAck("telemetry", telemetry(500));
+    await agent.emitWithAck("telemetry", { ...telemetry(501), seq: -1 });
+    const after = await scrape(gateway);
+    expect(value(after, "rigshift_gateway_telemetry_rows_total") - value(before, "rigshift_gateway_telemetry_rows_total")).toBe(2);
+    expect(value(after, "rigshift_gateway_connected_agents")).toBeGreaterThanOrEqual(1);
+    const rejected = { event: "telemetry", reason: "PROTOCOL_INVALID" };
+    expect(value(after, "rigshift_gateway_rejected_messages_total", rejected) - value(before, "rigshift_gateway_rejected_messages_total", rejected)).toBe(1);
+    expect(value(after, "rigshift_gateway_rejected_messages_total", { event: "connect", reason: "UNAUTHENTICATED" })).toBeGreaterThanOrEqual(1);
+    agent.disconnect();
   });
 });
 

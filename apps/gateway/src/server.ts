@@ -14,6 +14,7 @@ import { sendError, sendJson } from "./http-json";
 import { createLiveFanout } from "./live-fanout";
 import { attachLiveNamespace } from "./live-namespace";
 import type { Log } from "./log";
+import { createGatewayMetrics } from "./metrics";
 import { createRigRegistry } from "./rig-registry";
 import { createBatcher } from "./telemetry-batcher";
 
@@ -35,11 +36,18 @@ export type Gateway = { port: number; url: string; connectedRigs: () => number; 
  */
 export const startGateway = async ({ config, db, redis, log, now = () => new Date() }: GatewayDeps): Promise<Gateway> => {
   const registry = createRigRegistry();
+  let pendingRows = () => 0;
+  const metrics = createGatewayMetrics({ connectedAgents: () => registry.size(), pendingRows: () => pendingRows() });
 
   const http: HttpServer = createServer((req, res) => {
     const route = `${req.method} ${(req.url ?? "").split("?")[0]}`;
     const run = async () => {
       if (route === "GET /healthz") return sendJson(res, 200, { status: "ok", connectedRigs: registry.size() });
+      if (route === "GET /metrics") {
+        const text = await metrics.registry.metrics();
+        res.writeHead(200, { "content-type": metrics.registry.contentType });
+        return void res.end(text);
+      }
       if (route === "POST /api/agent/enroll") return handleEnroll(db, req, res, now());
       throw new DomainError("NOT_FOUND", `no route ${route}`);
     };
@@ -69,9 +77,20 @@ export const startGateway = async ({ config, db, redis, log, now = () => new Dat
       await insertTelemetryRows(db, rows);
     },
     log,
+    onWritten: ({ rows, seconds, ok }) => {
+      if (!ok) return metrics.failedBatches.inc();
+      metrics.telemetryRows.inc(rows);
+      metrics.batchRows.observe(rows);
+      metrics.batchSeconds.observe(seconds);
+    },
   });
+  pendingRows = batcher.pendingRows;
   const deliver = createCommandDelivery({ db, registry, log, now });
-  attachAgentNamespace({ nsp: io.of("/agent"), db, live, fanout, batcher, registry, deliver, log, now });
+  attachAgentNamespace({
+    nsp: io.of("/agent"), db, live, fanout, batcher, registry, deliver, log, now,
+    onRejected: (event, reason) => metrics.rejected.inc({ event, reason }),
+    onTelemetryStored: () => metrics.telemetryMessages.inc(),
+  });
   attachLiveNamespace({ nsp: io.of("/live"), db, log, now });
   const unsubscribe = await subscribeCommandDispatch({
     redis: dispatchSub,

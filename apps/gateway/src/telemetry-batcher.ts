@@ -18,12 +18,15 @@ export const createBatcher = <T>({
   maxPendingRows = maxRows * 20,
   write,
   log,
+  onWritten,
 }: {
   maxRows: number;
   maxMs: number;
   maxPendingRows?: number;
   write: (rows: T[]) => Promise<void>;
   log: Log;
+  /** Told of every write, for metrics. */
+  onWritten?: (result: { rows: number; seconds: number; ok: boolean }) => void;
 }): Batcher<T> => {
   let rows: T[] = [];
   let waiters: Waiter[] = [];
@@ -46,9 +49,12 @@ export const createBatcher = <T>({
       const started = performance.now();
       try {
         await write(batch);
-        log.debug({ rows: batch.length, ms: Math.round(performance.now() - started) }, "telemetry batch written");
+        const seconds = (performance.now() - started) / 1000;
+        onWritten?.({ rows: batch.length, seconds, ok: true });
+        log.debug({ rows: batch.length, ms: Math.round(seconds * 1000) }, "telemetry batch written");
         for (const w of batchWaiters) w.resolve();
       } catch (err) {
+        onWritten?.({ rows: batch.length, seconds: (performance.now() - started) / 1000, ok: false });
         log.error({ err, rows: batch.length }, "telemetry batch failed; agents will resend");
         const refusal = new DomainError("UNAVAILABLE", "telemetry could not be stored; resend later");
         for (const w of batchWaiters) w.reject(refusal);

@@ -1,0 +1,39 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/**
+ * The gateway's Prometheus metrics, on a registry of its own (tests run several gateways in one
+ * process). Served as text at GET /metrics.
+ */
+export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
+
+export const createGatewayMetrics = ({ connectedAgents, pendingRows }: { connectedAgents: () => number; pendingRows: () => number }) => {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "rigshift_gateway_" });
+  const metrics = {
+    registry,
+    telemetryMessages: new Counter({ name: "rigshift_gateway_telemetry_messages_total", help: "Telemetry messages stored and acked", registers: [registry] }),
+    telemetryRows: new Counter({ name: "rigshift_gateway_telemetry_rows_total", help: "GPU samples written to the database", registers: [registry] }),
+    batchRows: new Histogram({
+      name: "rigshift_gateway_telemetry_batch_rows",
+      help: "GPU samples per database write",
+      buckets: [1, 10, 50, 100, 500, 1000, 2000, 5000, 10000],
+      registers: [registry],
+    }),
+    batchSeconds: new Histogram({
+      name: "rigshift_gateway_telemetry_batch_seconds",
+      help: "Time to write one batch of samples",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    failedBatches: new Counter({ name: "rigshift_gateway_telemetry_failed_batches_total", help: "Batches the database refused (agents resend)", registers: [registry] }),
+    rejected: new Counter({
+      name: "rigshift_gateway_rejected_messages_total",
+      help: "Agent messages and connections refused, by event and reason",
+      labelNames: ["event", "reason"] as const,
+      registers: [registry],
+    }),
+  };
+  new Gauge({ name: "rigshift_gateway_connected_agents", help: "Rigs connected to this gateway", registers: [registry], collect() { this.set(connectedAgents()); } });
+  new Gauge({ name: "rigshift_gateway_telemetry_pending_rows", help: "Samples accepted but not yet written (the write queue)", registers: [registry], collect() { this.set(pendingRows()); } });
+  return metrics;
+};
