@@ -3,6 +3,7 @@ import type { Handler } from "./http";
 import { commandRoutes } from "./routes/commands";
 import { fleetRoutes } from "./routes/fleet";
 import { healthRoutes } from "./routes/health";
+import { metricsRoutes } from "./routes/metrics";
 import { reportRoutes } from "./routes/reports";
 import { sessionRoutes } from "./routes/session";
 
@@ -17,6 +18,7 @@ export const createApi = (deps: ApiDeps) => {
     ...fleetRoutes(deps),
     ...commandRoutes(deps),
     ...reportRoutes(deps),
+    ...metricsRoutes(deps),
   };
   return api satisfies Record<string, Handler>;
 };

@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommandView, GpuSamplePoint, GpuView, RigView, SiteView } from "@rigshift/protocol";
 import { createApi } from "./api";
@@ -187,5 +188,28 @@ describe("commands", () => {
     const bad = await t.api.getCommand(request("GET", "/api/v1/commands/42", { cookie: viewer }), withId("42"));
     expect(bad.status).toBe(400);
     expect((await readJson<ErrorBody>(bad)).error.message).toMatch(/^id: /);
+  });
+});
+
+describe("fleet metrics", () => {
+  it("exports per-GPU gauges for Prometheus, leaving out what a GPU did not report", async () => {
+    const at = new Date().toISOString();
+    await t.deps.liveStore.setMany([
+      { gpuId: farm.gpuN0.id, rigId: farm.rigN.id, mode: "AI", hashrateHs: null, tempC: 71, powerW: 310, fanPct: 80, utilPct: 99, vramUsedMb: 20_000, coin: null, at },
+    ]);
+    const denied = await t.api.fleetMetrics(request("GET", "/api/v1/metrics"), noParams);
+    expect(denied.status).toBe(401);
+    const res = await t.api.fleetMetrics(request("GET", "/api/v1/metrics", { cookie: viewer }), noParams);
+    expect(res.status).toBe(200);
+    const metrics = parsePrometheusTextFormat(await res.text());
+    const sample = (name: string, labels: Record<string, string>) =>
+      metrics.find((m) => m.name === name)?.metrics.find((s) => Object.entries(labels).every(([k, v]) => s.labels?.[k] === v));
+    const n0 = { site: "North", rig: "n-rig-01", gpu: "0", model: "RTX 3090" };
+    expect(sample("rigshift_gpu_temp_celsius", n0)?.value).toBe("71");
+    expect(sample("rigshift_gpu_power_watts", n0)?.value).toBe("310");
+    expect(sample("rigshift_gpu_mode", { ...n0, mode: "AI" })?.value).toBe("1");
+    expect(sample("rigshift_gpu_mode", { ...n0, mode: "HASHING" })?.value).toBe("0");
+    // An AI GPU reports no hashrate: no sample, rather than a misleading 0.
+    expect(sample("rigshift_gpu_hashrate_hashes_per_second", n0)).toBeUndefined();
   });
 });
