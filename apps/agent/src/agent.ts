@@ -20,6 +20,8 @@ import type { Spool } from "./spool/spool";
 import { resolveSpoolSettings } from "./spool/spool-settings";
 import { createCommandRunner } from "./switching/command-runner";
 import { createTelemetryRecorder } from "./telemetry/telemetry-recorder";
+import { agentStatusPath } from "./status/status-file";
+import { startStatusReporter, type StatusReporter } from "./status/status-reporter";
 import { AGENT_VERSION } from "./version";
 
 /** An hour of telemetry at the default 5 s interval. */
@@ -176,9 +178,26 @@ export const startAgent = ({ config, backend, log, now = () => new Date(), hostn
     // Sample at once, so the dashboard has readings before the first interval passes.
     void tick();
     timer = setInterval(tick, config.intervalS * 1000);
+    // `rigshift-agent status` reads this file: only an agent run from a config file writes one.
+    const status: StatusReporter | null = configPath
+      ? startStatusReporter({
+          path: agentStatusPath(configPath, config),
+          intervalMs: config.intervalS * 1000,
+          snapshot: () => ({
+            server: config.server,
+            rigId: config.rigId,
+            connected: link.isReady(),
+            lastAckedSeq: lastAcked,
+            spooledMessages: telemetrySpool.size(),
+            gpus: inventory.map((g) => ({ index: g.index, model: g.model, mode: gpus.get(g.index)?.mode ?? "OFFLINE" })),
+          }),
+          onError: (err) => rigLog.warn({ err }, "could not write the status file"),
+        })
+      : null;
+    link.onReady(() => status?.update());
     if (!stopping) link.start();
     rigLog.info({ gpus: inventory.length, intervalS: config.intervalS, server: config.server }, "agent started");
-    return { link, runner, telemetry, progress, diskSpool };
+    return { link, runner, telemetry, progress, diskSpool, status };
   })();
   started.catch((err: unknown) => rigLog.fatal({ err }, "agent failed to start"));
 
@@ -195,6 +214,7 @@ export const startAgent = ({ config, backend, log, now = () => new Date(), hostn
       parts.progress.stop();
       parts.link.close();
       await parts.diskSpool?.close();
+      await parts.status?.stop();
       rigLog.info("agent stopped");
     },
     connected: () => linkRef?.isReady() ?? false,

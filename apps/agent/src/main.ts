@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { createHardwareBackendFromConfig } from "./backends/hardware-from-config";
 import { createSimulatedBackend } from "./backends/simulated";
 import { startAgent } from "./agent";
 import { parseCli, USAGE, UsageError, type CliCommand } from "./cli/args";
@@ -6,6 +7,9 @@ import { runGpusCommand } from "./cli/gpus-command";
 import { runMinerStatsCommand } from "./cli/miner-stats-command";
 import { ConfigFileError, readConfigFile, writeConfigFile } from "./cli/config-file";
 import { EnrollError, requestEnrollment } from "./cli/enroll";
+import { runInstallCommand } from "./cli/install";
+import { runStatusCommand } from "./cli/status";
+import { StatusFileError } from "./status/status-file";
 import { loadAgentEnv } from "./env";
 import { createLog, type Log } from "./log";
 import { AGENT_VERSION } from "./version";
@@ -23,12 +27,11 @@ const enroll = async (cmd: Extract<CliCommand, { command: "enroll" }>, log: Log)
 
 const run = async (cmd: Extract<CliCommand, { command: "run" }>, log: Log) => {
   const config = await readConfigFile(cmd.configPath);
-  if (!config.simulate) {
-    throw new ConfigFileError("only simulated GPUs are supported so far: enroll again with --simulate \"MODEL;MODEL\"");
-  }
   // Seeded by rig id, so two simulated rigs on one machine do not report identical GPUs.
-  const backend = createSimulatedBackend({ models: config.simulate, seed: stringSeed(config.rigId) });
-  const agent = startAgent({ config, backend, log });
+  const backend = config.simulate
+    ? createSimulatedBackend({ models: config.simulate, seed: stringSeed(config.rigId) })
+    : createHardwareBackendFromConfig({ config, configPath: cmd.configPath, env: process.env, log });
+  const agent = startAgent({ config, backend, log, configPath: cmd.configPath });
   const shutdown = (signal: string) => {
     log.info({ signal }, "stopping");
     agent.stop().then(
@@ -70,6 +73,18 @@ const main = async () => {
       stdout: (text) => process.stdout.write(text),
       stderr: (text) => process.stderr.write(text),
     });
+    return;
+  }
+  if (cmd.command === "install" || cmd.command === "status") {
+    const stdout = (text: string) => process.stdout.write(text);
+    try {
+      if (cmd.command === "install") await runInstallCommand(cmd, { stdout });
+      else process.exitCode = await runStatusCommand(cmd, { stdout });
+    } catch (err) {
+      if (!(err instanceof EnrollError || err instanceof ConfigFileError || err instanceof StatusFileError)) throw err;
+      process.stderr.write(`rigshift-agent: ${err.message}\n`);
+      process.exit(1);
+    }
     return;
   }
   let log: Log;

@@ -4,6 +4,9 @@ import { GPU_MODELS } from "../backends/models";
 export type CliCommand =
   | { command: "enroll"; server: string; token: string; configPath: string; simulate: string[] | null }
   | { command: "run"; configPath: string }
+  | { command: "install"; server: string; token: string; root: string; simulate: string[] | null }
+  /** `configExplicit`: named by --config or the environment, so no fallback to the installed path. */
+  | { command: "status"; configPath: string; configExplicit: boolean; json: boolean }
   /** Its options are parsed by cli/gpus-command.ts. */
   | { command: "gpus"; argv: string[] }
   /** Its options are parsed by cli/miner-stats-command.ts. */
@@ -26,6 +29,10 @@ Commands:
       model names contain spaces, so separate them with ';'.
   run [--config PATH]
       Report telemetry and obey switch commands until SIGINT/SIGTERM.
+  install --server URL --token TOKEN [--root DIR] [--simulate "MODEL;..."]
+      Enrol, then install this file, its config and a systemd unit under DIR (default /).
+  status [--config PATH] [--json]
+      Whether the agent runs and is connected, its backlog and GPUs (exit 3: not running).
   gpus [--json] [--nvidia-smi CMD] [--rocm-smi CMD] [--timeout S] [--simulate ["MODEL;..."]]
       List the GPUs nvidia-smi and rocm-smi report (gpus --help for details).
   miner-stats --miner KIND --api URL [--json] [--timeout S]
@@ -39,12 +46,17 @@ const OPTIONS = {
   token: { type: "string" },
   config: { type: "string" },
   simulate: { type: "string" },
+  root: { type: "string" },
+  json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
-const ALLOWED: Record<"enroll" | "run", readonly (keyof typeof OPTIONS)[]> = {
+type OwnCommand = "enroll" | "run" | "install" | "status";
+const ALLOWED: Record<OwnCommand, readonly (keyof typeof OPTIONS)[]> = {
   enroll: ["server", "token", "config", "simulate", "help"],
   run: ["config", "help"],
+  install: ["server", "token", "root", "simulate", "help"],
+  status: ["config", "json", "help"],
 };
 
 const parseServer = (raw: string): string => {
@@ -80,17 +92,30 @@ export const parseCli = (argv: readonly string[], env: { RIGSHIFT_AGENT_CONFIG?:
   const [command, ...extra] = positionals;
   if (values.help || command === "help") return { command: "help" };
   if (command === undefined) throw new UsageError("missing command");
-  if (command !== "enroll" && command !== "run") throw new UsageError(`unknown command "${command}"`);
+  if (!Object.hasOwn(ALLOWED, command)) throw new UsageError(`unknown command "${command}"`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  const stray = (Object.keys(values) as (keyof typeof OPTIONS)[]).filter((k) => !ALLOWED[command].includes(k));
+  const stray = (Object.keys(values) as (keyof typeof OPTIONS)[]).filter((k) => !ALLOWED[command as OwnCommand].includes(k));
   if (stray.length > 0) throw new UsageError(`--${stray[0]} is not an option of ${command}`);
 
   const configPath = values.config ?? env.RIGSHIFT_AGENT_CONFIG ?? DEFAULT_CONFIG_PATH;
   if (command === "run") return { command, configPath };
-  if (!values.server) throw new UsageError("enroll needs --server URL");
-  if (!values.token) throw new UsageError("enroll needs --token TOKEN");
+  if (command === "status") {
+    return { command, configPath, configExplicit: values.config !== undefined || env.RIGSHIFT_AGENT_CONFIG !== undefined, json: values.json ?? false };
+  }
+  if (!values.server) throw new UsageError(`${command} needs --server URL`);
+  if (!values.token) throw new UsageError(`${command} needs --token TOKEN`);
+  if (command === "install") {
+    if (values.root === "") throw new UsageError("--root needs a directory");
+    return {
+      command,
+      server: parseServer(values.server),
+      token: values.token,
+      root: values.root ?? "/",
+      simulate: values.simulate === undefined ? null : parseSimulate(values.simulate),
+    };
+  }
   return {
-    command,
+    command: "enroll",
     server: parseServer(values.server),
     token: values.token,
     configPath,

@@ -152,7 +152,7 @@ describe("power limit and clocks", () => {
 });
 
 describe("switching on the hardware backend", () => {
-  it("fails the switch with a clear message: miners are not wired to this backend yet", async () => {
+  it("fails the switch with a clear message when the miner profile has no pool or wallet", async () => {
     const backend = createHardwareBackend({ nvidiaSmi: await fakeNvidiaSmi("nvidia-smi-xml-4.xml"), rocmSmi: null });
     await backend.inventory();
     const progress: Pick<CommandProgress, "status" | "step" | "message">[] = [];
@@ -165,6 +165,6 @@ describe("switching on the hardware backend", () => {
       gpu: { index: 0, mode: "IDLE", miner: null, workload: null },
       report: ({ status, step, message }) => progress.push({ status, step, message }),
     });
-    expect(progress.at(-1)).toEqual({ status: "FAILED", step: "IDLE", message: "starting failed: starting a miner is not available on the hardware backend yet" });
+    expect(progress.at(-1)).toEqual({ status: "FAILED", step: "IDLE", message: "starting failed: miner lolminer has no poolUrl and no wallet: set poolUrl and wallet in the miner profile" });
   });
 });

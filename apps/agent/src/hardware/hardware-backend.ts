@@ -1,5 +1,6 @@
-import type { GpuInventory } from "@rigshift/protocol";
-import type { GpuBackend, GpuHolder, GpuReading } from "../backends/backend";
+import type { GpuInventory, GpuVendor } from "@rigshift/protocol";
+import type { GpuHolder, GpuReading } from "../backends/backend";
+import { createRigProcesses, RunRefusedError, type ReconcilingBackend, type RigProcessOptions, type RunTarget } from "../backends/rig-processes";
 import { setClocks, setPowerLimit, type ClockSettings, type ControlResult, type ToolTarget } from "./gpu-controls";
 import type { GpuProcess, GpuStatus } from "./gpu-status";
 import { readRigGpus, type GpuTools, type ReadingsMissing, type RigGpus } from "./read-gpus";
@@ -12,17 +13,15 @@ import { DEFAULT_TOOL_TIMEOUT_MS } from "./tool-runner";
  */
 export const UNLISTED_VRAM_HOLDER_MB = 1024;
 
-export type HardwareBackend = GpuBackend & {
+export type HardwareBackend = ReconcilingBackend & {
   /** Everything both tools said just now, plus which tool gave nothing. */
   readGpus(): Promise<RigGpus>;
   setPowerLimit(index: number, watts: number): Promise<ControlResult>;
   setClocks(index: number, clocks: ClockSettings): Promise<ControlResult>;
 };
 
-/** Miners and AI workloads are run by their own modules (apps/agent/src/miners, workloads), not wired in yet. */
-export class NotAvailableError extends Error {
-  override name = "NotAvailableError";
-}
+/** The nvidia-smi/rocm-smi tools, plus where and how miners and workloads run (backends/rig-processes.ts). */
+export type HardwareBackendOptions = GpuTools & RigProcessOptions;
 
 type Slot = { index: number; vendor: "nvidia" | "amd"; uuid: string | null; pciBusId: string | null };
 
@@ -55,8 +54,9 @@ const describeMissing = (missing: readonly ReadingsMissing[]) => missing.map((m)
  * GPU falls off the bus, nvidia-smi renumbers the ones after it, and the gateway's GPU ids must not
  * move with it.
  */
-export const createHardwareBackend = ({ nvidiaSmi, rocmSmi, timeoutMs = DEFAULT_TOOL_TIMEOUT_MS }: GpuTools): HardwareBackend => {
+export const createHardwareBackend = ({ nvidiaSmi, rocmSmi, timeoutMs = DEFAULT_TOOL_TIMEOUT_MS, ...processOptions }: HardwareBackendOptions): HardwareBackend => {
   let slots: Slot[] | null = null;
+  const rig = createRigProcesses(processOptions);
   const read = () => readRigGpus({ nvidiaSmi, rocmSmi, timeoutMs });
 
   const inventory = async (): Promise<GpuInventory[]> => {
@@ -109,8 +109,31 @@ export const createHardwareBackend = ({ nvidiaSmi, rocmSmi, timeoutMs = DEFAULT_
     }
   };
 
-  const notYet = (what: string) => async () => {
-    throw new NotAvailableError(`${what} is not available on the hardware backend yet`);
+  /**
+   * Rig indices to the vendor's own device numbers: NVIDIA come first, so theirs are the rig index;
+   * AMD ones count from 0 after them (HIP order). One run is one vendor's GPUs.
+   */
+  const runTarget = async (indices: number[]): Promise<RunTarget> => {
+    const known = await slotsNow();
+    const picked = await Promise.all(indices.map(slotAt));
+    const vendors = new Set(picked.map((s) => s.vendor));
+    if (vendors.size !== 1) throw new RunRefusedError(`GPUs ${indices.join(",")} mix NVIDIA and AMD: one miner or workload runs on one vendor's GPUs`);
+    const vendor = picked[0]!.vendor;
+    const sameVendor = known.filter((s) => s.vendor === vendor).map((s) => s.index);
+    return { indices, vendor: (vendor === "nvidia" ? "NVIDIA" : "AMD") satisfies GpuVendor, devices: picked.map((s) => sameVendor.indexOf(s.index)) };
+  };
+
+  /** What the driver lists on each GPU now; a GPU it gives no list for counts as listing nothing. */
+  const driverHolders = async (): Promise<Map<number, GpuHolder[]>> => {
+    const known = await slotsNow();
+    const now = await read();
+    return new Map(
+      known.map((slot) => {
+        const gpu = findGpu(now, slot);
+        const listed = gpu ? now.processes.get(gpu.index) : null;
+        return [slot.index, gpu && listed ? holdersOf(gpu, listed) : []];
+      }),
+    );
   };
 
   return {
@@ -143,13 +166,18 @@ export const createHardwareBackend = ({ nvidiaSmi, rocmSmi, timeoutMs = DEFAULT_
       const { now, gpu } = await locate(index);
       const processes = now.processes.get(gpu.index);
       if (!processes) throw new Error(`GPU ${index}: the driver gives no process list, cannot verify it is free`);
-      return holdersOf(gpu, processes);
+      // Ours as miner/workload (even before it touches VRAM), then the driver's list less our own
+      // pids; VRAM nobody lists is ours too while we run something there (a container's processes).
+      const mine = rig.ownHolders(index);
+      const listed = holdersOf(gpu, processes).filter((h) => h.kind !== "process" || !(mine.pids.has(h.pid) || (h.pid === 0 && mine.holders.length > 0)));
+      return [...mine.holders, ...listed];
     },
 
-    startMiner: notYet("starting a miner"),
-    stopMiner: notYet("stopping a miner"),
-    startWorkload: notYet("starting a workload"),
-    stopWorkload: notYet("stopping a workload"),
+    startMiner: async (indices, miner) => rig.startMiner(await runTarget(indices), miner),
+    stopMiner: (indices) => rig.stopMiner(indices),
+    startWorkload: async (indices, workload) => rig.startWorkload(await runTarget(indices), workload),
+    stopWorkload: (indices, graceS) => rig.stopWorkload(indices, graceS),
+    reconcile: async (now) => rig.reconcile(await driverHolders(), now),
 
     setPowerLimit: (index, watts) => control(index, (target) => setPowerLimit(target, watts, timeoutMs)),
     setClocks: (index, clocks) => control(index, (target) => setClocks(target, clocks, timeoutMs)),

@@ -1,0 +1,115 @@
+// `npm run bench -- ingest`: GPU samples a second a real gateway process stores when simulated
+// rigs (8 GPUs each, in separate load processes, over real socket.io) send telemetry as fast as
+// acks allow; next to raw COPY of the same rows from one process into the same table.
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { loadGatewayConfig } from "@rigshift/config";
+import { benchRedisPrefix, countRows, createBenchDatabase, dropRedisPrefix, insertBenchRigs, readMetric, startGatewayProcess } from "./lib/fleet";
+import { runBench, secondsFromEnv, sleep } from "./lib/harness";
+import { startLoad } from "./lib/load";
+import { readRssMb, startSampling } from "./lib/proc";
+import { formatTable, round } from "./lib/table";
+
+const TARGET = { samplesPerSec: 150_000, ratio: 0.5 };
+const GPUS = 8;
+const AGENTS = Number(process.env.BENCH_INGEST_AGENTS ?? 200);
+const LOAD_PROCESSES = 2;
+/** Telemetry messages in flight per rig: enough to fill the gateway's batches between acks. */
+const WINDOW = 4;
+const WARMUP_S = secondsFromEnv("BENCH_INGEST_WARMUP_S", 10);
+const MEASURE_S = secondsFromEnv("BENCH_INGEST_MEASURE_S", 30);
+const RAW_S = secondsFromEnv("BENCH_INGEST_RAW_S", 10);
+const COUNT_ROWS = `SELECT count(*)::text AS n FROM "TelemetrySample"`;
+
+/** Raw COPY straight into the table, batches of the gateway's size, one connection: rows/s. */
+const rawCopy = async (databaseUrl: string, rigs: { rigId: string }[], gpuIds: Map<string, string[]>, seconds: number, batchRows: number) => {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const cols = `"rigId", seq, "gpuIndex", "gpuId", at, mode, coin, "workloadId", "hashrateHs", "tempC", "powerW", "fanPct", "utilPct", "vramUsedMb"`;
+  let seq = 1e12; // clear of the load's seqs
+  let rows = 0;
+  const started = performance.now();
+  try {
+    while (performance.now() - started < seconds * 1000) {
+      let text = "";
+      for (let n = 0; n < batchRows; n += GPUS) {
+        const rig = rigs[(seq % rigs.length)]!;
+        const at = new Date().toISOString();
+        const ids = gpuIds.get(rig.rigId)!;
+        for (let g = 0; g < GPUS; g++) text += `${rig.rigId}\t${seq}\t${g}\t${ids[g]}\t${at}\tHASHING\tETC\t\\N\t${60e6 + g}\t${60 + g}\t${220 + g}\t55\t99\t4500\n`;
+        seq++;
+      }
+      await client.query("BEGIN");
+      await pipeline(Readable.from([text]), client.query(copyFrom(`COPY "TelemetrySample" (${cols}) FROM STDIN`)));
+      await client.query("COMMIT");
+      rows += batchRows;
+    }
+    return rows / ((performance.now() - started) / 1000);
+  } finally {
+    await client.end();
+  }
+};
+
+await runBench("ingest", 3 * 60_000 - 10_000, async (ctx) => {
+  const { note } = ctx;
+  const redisUrl = loadGatewayConfig().REDIS_URL;
+  const databaseUrl = await createBenchDatabase(ctx, "ingest");
+  const prefix = benchRedisPrefix("ingest");
+  ctx.onCleanup(() => dropRedisPrefix(redisUrl, prefix));
+  const rigs = await insertBenchRigs(databaseUrl, AGENTS);
+  const gateway = await startGatewayProcess(ctx, { databaseUrl, redisUrl, prefix });
+  const batchRows = loadGatewayConfig({ ...process.env, DATABASE_URL: databaseUrl }).TELEMETRY_BATCH_ROWS;
+
+  note(`${AGENTS} rigs × ${GPUS} GPUs over ${LOAD_PROCESSES} load processes, ${WINDOW} messages in flight each; warming up ${WARMUP_S} s, measuring ${MEASURE_S} s`);
+  const load = startLoad(ctx, { url: gateway.url, rigs, gpusPerRig: GPUS, mode: "flood", window: WINDOW, intervalMs: 0, connectOverMs: 2_000, processes: LOAD_PROCESSES });
+  const readyBy = Date.now() + 30_000;
+  while (load.totals().ready < AGENTS) {
+    if (Date.now() > readyBy) throw new Error(`only ${load.totals().ready} of ${AGENTS} rigs said hello in 30 s (last error: ${load.totals().lastError})`);
+    await Promise.race([sleep(250), gateway.child.died]);
+  }
+  await Promise.race([sleep(WARMUP_S * 1000), gateway.child.died]);
+
+  const rowsBefore = await countRows(databaseUrl, COUNT_ROWS);
+  const metricBefore = await readMetric(gateway.url, "rigshift_gateway_telemetry_rows_total");
+  const ackedBefore = load.totals().acked;
+  await load.collectLatencies();
+  const sampler = startSampling(gateway.pid);
+  const t0 = performance.now();
+  await Promise.race([sleep(MEASURE_S * 1000), gateway.child.died]);
+  const rowsAfter = await countRows(databaseUrl, COUNT_ROWS);
+  const seconds = (performance.now() - t0) / 1000;
+  const gw = sampler.finish();
+  const metricAfter = await readMetric(gateway.url, "rigshift_gateway_telemetry_rows_total");
+  const ackedMessages = load.totals().acked - ackedBefore;
+  const latencies = (await load.collectLatencies()).sort((a, b) => a - b);
+  const failed = load.totals().failedAcks;
+  const gatewayRssMb = readRssMb(gateway.pid);
+  await load.stop();
+  await gateway.child.stop(10_000);
+
+  const samplesPerSec = (rowsAfter - rowsBefore) / seconds;
+  // The same rows (rig, seq, 8 GPUs) into the same table, from one process, with the box otherwise quiet.
+  const gpuRows = await new pg.Pool({ connectionString: databaseUrl, max: 1 }).query<{ rigId: string; id: string }>(`SELECT "rigId", id FROM "Gpu" ORDER BY "rigId", index`);
+  const gpuIds = new Map<string, string[]>();
+  for (const r of gpuRows.rows) gpuIds.set(r.rigId, [...(gpuIds.get(r.rigId) ?? []), r.id]);
+  note(`raw COPY baseline: ${RAW_S} s, ${batchRows}-row batches`);
+  const rawCopyPerSec = await rawCopy(databaseUrl, rigs, gpuIds, RAW_S, batchRows);
+  const ratio = samplesPerSec / rawCopyPerSec;
+  const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil((q / 100) * latencies.length) - 1)] ?? Number.NaN;
+
+  process.stdout.write(
+    formatTable(
+      ["path", "GPU samples/s", "window s", "notes"],
+      [
+        [`gateway (${AGENTS} rigs × ${GPUS} GPUs, socket.io)`, round(samplesPerSec, 0), round(seconds, 1), `${ackedMessages} messages acked; ack p50 ${round(p(50), 1)} ms, p99 ${round(p(99), 1)} ms`],
+        ["baseline: raw COPY, one process", round(rawCopyPerSec, 0), RAW_S, `${batchRows}-row batches, same table`],
+        ["ratio gateway / raw COPY", round(ratio, 3), round(seconds, 1), ""],
+      ],
+    ),
+  );
+  process.stdout.write(`gateway process: CPU ${round(gw.cpuPct, 1)} % of one core, RSS ${round(gatewayRssMb, 1)} MB (peak ${round(gw.rssPeakMb, 1)}); /metrics rows in window ${metricAfter - metricBefore}; failed acks ${failed}\n`);
+  process.stdout.write(`target ≥ ${TARGET.samplesPerSec} samples/s: ${samplesPerSec >= TARGET.samplesPerSec ? "met" : "NOT met"}; ratio ≥ ${TARGET.ratio}: ${ratio >= TARGET.ratio ? "met" : "NOT met"}\n`);
+  return { samplesPerSec: round(samplesPerSec, 0), rawCopyPerSec: round(rawCopyPerSec, 0), ratio: round(ratio, 3), agents: AGENTS, gpusPerAgent: GPUS, gatewayRssMb: round(gw.rssPeakMb, 1) };
+});

@@ -1,0 +1,159 @@
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
+import pg from "pg";
+import { loadDatabaseUrl } from "@rigshift/config";
+import { hashToken, newToken, quoteIdent, splitDatabaseUrl } from "@rigshift/db";
+import type { BenchContext } from "./harness";
+import { sleep } from "./harness";
+
+/**
+ * What the fleet benchmarks (ingest, agents, command-latency) share: a database and Redis prefix
+ * of their own, rigs enrolled straight in that database, real gateway / scheduler processes, and
+ * the load processes (load-agents.ts) that play the rigs.
+ */
+
+export const REPO_ROOT = resolve(import.meta.dirname, "../../..");
+const tsxNode = ["--import", "tsx"];
+
+/** A fresh database, migrated from prisma/migrations, dropped on the way out. */
+export const createBenchDatabase = async (ctx: BenchContext, bench: string): Promise<string> => {
+  const name = `rigshift_bench_${bench.replace(/[^a-z]/g, "")}_${randomBytes(4).toString("hex")}`;
+  const url = new URL(loadDatabaseUrl());
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  const { adminUrl } = splitDatabaseUrl(databaseUrl);
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${quoteIdent(name)}`);
+  ctx.onCleanup(() => admin(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
+  // The wasm schema engine needs its flag (../shared/STACK.md): migrate in a child that has it.
+  const migrated = spawnSync(process.execPath, ["--experimental-wasm-modules", ...tsxNode, "scripts/db-migrate.ts"], {
+    cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: "utf8",
+  });
+  if (migrated.status !== 0) throw new Error(`migrating ${name} failed:\n${migrated.stderr}`);
+  return databaseUrl;
+};
+
+export const benchRedisPrefix = (bench: string) => `rsbench_${bench.replace(/[^a-z]/g, "")}_${randomBytes(4).toString("hex")}`;
+
+/** Delete every key under the prefix (BullMQ queues, live state, adapter keys). */
+export const dropRedisPrefix = async (redisUrl: string, prefix: string) => {
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+};
+
+export type BenchRig = { rigId: string; token: string };
+
+/** `count` enrolled rigs on one site (rig tokens hashed as the gateway checks them), in bulk. */
+export const insertBenchRigs = async (databaseUrl: string, count: number): Promise<BenchRig[]> => {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const site = await client.query<{ id: string }>(
+      `INSERT INTO "Site" (id, name, timezone, currency, "powerCapKw") VALUES (gen_random_uuid(), 'Bench site', 'UTC', 'USD', 100000) RETURNING id`,
+    );
+    const siteId = site.rows[0]!.id;
+    const rigs: BenchRig[] = [];
+    const CHUNK = 2000;
+    for (let start = 0; start < count; start += CHUNK) {
+      const tokens = Array.from({ length: Math.min(CHUNK, count - start) }, () => newToken("rig"));
+      const names = tokens.map((_, i) => `bench-${String(start + i).padStart(5, "0")}`);
+      const res = await client.query<{ id: string; name: string }>(
+        `INSERT INTO "Rig" (id, "siteId", name, "tokenHash", "enrolledAt")
+         SELECT gen_random_uuid(), $1, n, h, now() FROM unnest($2::text[], $3::text[]) AS t(n, h) RETURNING id, name`,
+        [siteId, names, tokens.map(hashToken)],
+      );
+      const idByName = new Map(res.rows.map((r) => [r.name, r.id]));
+      names.forEach((n, i) => rigs.push({ rigId: idByName.get(n)!, token: tokens[i]! }));
+    }
+    return rigs;
+  } finally {
+    await client.end();
+  }
+};
+
+export const countRows = async (databaseUrl: string, sql: string): Promise<number> => {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const res = await client.query<{ n: string }>(sql);
+    return Number(res.rows[0]!.n);
+  } finally {
+    await client.end();
+  }
+};
+
+export type ServiceEnv = { databaseUrl: string; redisUrl: string; prefix: string };
+
+const serviceEnv = ({ databaseUrl, redisUrl, prefix }: ServiceEnv, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, LOG_LEVEL: "warn",
+  NODE_OPTIONS: "", NODE_ENV: "production", ...extra,
+});
+
+const freePort = async (): Promise<number> => {
+  const { createServer } = await import("node:net");
+  return new Promise((done, fail) => {
+    const srv = createServer();
+    srv.once("error", fail);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => done(port));
+    });
+  });
+};
+
+/** A real gateway process (apps/gateway/src/main.ts), answering /healthz. */
+export const startGatewayProcess = async (ctx: BenchContext, env: ServiceEnv) => {
+  const port = await freePort();
+  const child = ctx.spawn({
+    name: "gateway", command: process.execPath, args: [...tsxNode, "apps/gateway/src/main.ts"], cwd: REPO_ROOT,
+    env: serviceEnv(env, { GATEWAY_PORT: String(port), GATEWAY_HOST: "127.0.0.1" }),
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > until) throw new Error(`the gateway did not answer in 60 s:\n${child.lastLines().join("\n")}`);
+    await Promise.race([sleep(200), child.died]);
+  }
+  return { url, pid: child.pid, child };
+};
+
+export const startSchedulerProcess = (ctx: BenchContext, env: ServiceEnv) =>
+  ctx.spawn({ name: "scheduler", command: process.execPath, args: [...tsxNode, "apps/scheduler/src/main.ts"], cwd: REPO_ROOT, env: serviceEnv(env) });
+
+/** One counter or gauge from the gateway's /metrics (summed over its labels). */
+export const readMetric = async (gatewayUrl: string, name: string): Promise<number> => {
+  const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split("\n")) {
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return sum;
+};
+
+/** The q-th percentile (0–100) by nearest rank; NaN for no values. */
+export const percentile = (values: readonly number[], q: number): number => {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((q / 100) * sorted.length) - 1))]!;
+};
