@@ -48,7 +48,7 @@ beforeAll(async () => {
   redis = new Redis(base.REDIS_URL, { maxRetriesPerRequest: null });
   prefix = testRedisPrefix();
   gateway = await startGateway({
-    config: { ...base, GATEWAY_PORT: 0, GATEWAY_HOST: "127.0.0.1", REDIS_PREFIX: prefix, TELEMETRY_BATCH_MS: 20 },
+    config: { ...base, DATABASE_URL: tdb.url, GATEWAY_PORT: 0, GATEWAY_HOST: "127.0.0.1", REDIS_PREFIX: prefix, TELEMETRY_BATCH_MS: 20 },
     db: tdb.db,
     redis,
     log: silent,

@@ -31,7 +31,7 @@ let rigToken: string;
 
 const startOurGateway = (port: number) =>
   startGateway({
-    config: { ...gatewayBase, GATEWAY_PORT: port, GATEWAY_HOST: "127.0.0.1", REDIS_PREFIX: prefix, TELEMETRY_BATCH_MS: 20, LIVE_THROTTLE_MS: 100 },
+    config: { ...gatewayBase, DATABASE_URL: tdb.url, GATEWAY_PORT: port, GATEWAY_HOST: "127.0.0.1", REDIS_PREFIX: prefix, TELEMETRY_BATCH_MS: 20, LIVE_THROTTLE_MS: 100 },
     db: tdb.db,
     redis,
     log: silent,

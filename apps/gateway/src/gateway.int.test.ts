@@ -19,7 +19,7 @@ const sockets: Socket[] = [];
 
 const start = async () => {
   const gateway = await startGateway({
-    config: { ...base, GATEWAY_PORT: 0, GATEWAY_HOST: "127.0.0.1", REDIS_PREFIX: prefix, TELEMETRY_BATCH_MS: 20, LIVE_THROTTLE_MS: 100, WEB_ORIGINS: "http://127.0.0.1:3999" },
+    config: { ...base, DATABASE_URL: tdb.url, GATEWAY_PORT: 0, GATEWAY_HOST: "127.0.0.1", REDIS_PREFIX: prefix, TELEMETRY_BATCH_MS: 20, LIVE_THROTTLE_MS: 100, WEB_ORIGINS: "http://127.0.0.1:3999" },
     db: tdb.db,
     redis,
     log: createLog("silent"),
@@ -55,10 +55,13 @@ const hello = {
   ],
 };
 
+// An agent resends a message identically (from its spool): a seq keeps the time it was first sent.
+// Raw telemetry is partitioned by day on `at`, so stored-once is per (rig, seq, gpu, at).
+const sentAt = new Map<number, string>();
 const telemetry = (seq: number, hashrateHs = 48e6) => ({
   v: 1,
   seq,
-  at: new Date().toISOString(),
+  at: sentAt.get(seq) ?? sentAt.set(seq, new Date().toISOString()).get(seq)!,
   gpus: [0, 1].map((index) => ({
     index, mode: "HASHING", coin: "ETC", workloadId: null, hashrateHs: hashrateHs * (index + 1), tempC: 61, powerW: 120, fanPct: 55, utilPct: 100, vramUsedMb: 4500,
   })),

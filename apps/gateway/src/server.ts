@@ -4,7 +4,7 @@ import { createAdapter } from "@socket.io/redis-adapter";
 import type { Redis } from "ioredis";
 import { Server } from "socket.io";
 import { liveOrigins, type GatewayConfig } from "@rigshift/config";
-import { createGpuLiveStore, insertTelemetryRows, type PrismaClient, type TelemetryRow } from "@rigshift/db";
+import { createGpuLiveStore, createTelemetryWriter, type PrismaClient, type TelemetryRow } from "@rigshift/db";
 import { DomainError, isDomainError } from "@rigshift/protocol";
 import { attachAgentNamespace } from "./agent-namespace";
 import { createCommandDelivery } from "./command-delivery";
@@ -19,7 +19,8 @@ import { createRigRegistry } from "./rig-registry";
 import { createBatcher } from "./telemetry-batcher";
 
 export type GatewayDeps = {
-  config: Pick<GatewayConfig, "GATEWAY_PORT" | "GATEWAY_HOST" | "WEB_ORIGINS" | "WEB_PORT" | "REDIS_PREFIX" | "TELEMETRY_BATCH_ROWS" | "TELEMETRY_BATCH_MS" | "LIVE_THROTTLE_MS">;
+  config: Pick<GatewayConfig, "DATABASE_URL" | "GATEWAY_PORT" | "GATEWAY_HOST" | "WEB_ORIGINS" | "WEB_PORT" | "REDIS_PREFIX" | "TELEMETRY_BATCH_ROWS" | "TELEMETRY_BATCH_MS" | "LIVE_THROTTLE_MS">;
+  /** Everything but telemetry rows; those are COPYed over a pool of their own from DATABASE_URL. */
   db: PrismaClient;
   /** The gateway duplicates this connection for the adapter's and the dispatch subscriptions. */
   redis: Redis;
@@ -70,11 +71,15 @@ export const startGateway = async ({ config, db, redis, log, now = () => new Dat
 
   const live = createGpuLiveStore({ redis, prefix: config.REDIS_PREFIX });
   const fanout = createLiveFanout({ nsp: io.of("/live"), throttleMs: config.LIVE_THROTTLE_MS });
+  const writer = createTelemetryWriter({
+    databaseUrl: config.DATABASE_URL,
+    onPoolError: (err) => log.warn({ err }, "telemetry connection lost; the next batch reconnects"),
+  });
   const batcher = createBatcher<TelemetryRow>({
     maxRows: config.TELEMETRY_BATCH_ROWS,
     maxMs: config.TELEMETRY_BATCH_MS,
     write: async (rows) => {
-      await insertTelemetryRows(db, rows);
+      await writer.write(rows);
     },
     log,
     onWritten: ({ rows, seconds, ok }) => {
@@ -119,6 +124,7 @@ export const startGateway = async ({ config, db, redis, log, now = () => new Dat
       // Stop taking telemetry, then let what was accepted reach the database before leaving.
       io.disconnectSockets(true);
       await batcher.close();
+      await writer.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       for (const c of [adapterPub, adapterSub, dispatchSub]) c.disconnect();
     },

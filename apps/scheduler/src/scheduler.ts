@@ -6,9 +6,13 @@ import { QUEUES } from "@rigshift/protocol";
 import { createCommandProcessor } from "./command-worker";
 import { createLedgerProcessor, unbookedHours } from "./ledger-worker";
 import type { Log } from "./log";
+import { createRetentionProcessor, RETENTION_QUEUE } from "./retention-worker";
+import { createRollupProcessor, ROLLUP_QUEUE } from "./rollup-worker";
 
 export type SchedulerDeps = {
-  config: Pick<SchedulerConfig, "REDIS_URL" | "REDIS_PREFIX" | "COMMAND_POLL_MS" | "LEDGER_CRON" | "LEDGER_MAX_GAP_S" | "LEDGER_CATCH_UP_HOURS">;
+  config: Pick<SchedulerConfig, "REDIS_URL" | "REDIS_PREFIX" | "COMMAND_POLL_MS" | "LEDGER_CRON" | "LEDGER_MAX_GAP_S" | "LEDGER_CATCH_UP_HOURS"
+    | "ROLLUP_MINUTE_CRON" | "ROLLUP_LOOKBACK_MINUTES" | "ROLLUP_HOUR_CRON" | "ROLLUP_LOOKBACK_HOURS"
+    | "TELEMETRY_RETENTION_DAYS" | "TELEMETRY_PARTITIONS_AHEAD_DAYS" | "TELEMETRY_RETENTION_CRON">;
   db: PrismaClient;
   /** Used to publish command dispatches; BullMQ opens its own connections. */
   redis: Redis;
@@ -16,11 +20,12 @@ export type SchedulerDeps = {
   now?: () => Date;
 };
 
-export type Scheduler = { ledgerQueue: Queue; commandsQueue: Queue; close: () => Promise<void> };
+export type Scheduler = { ledgerQueue: Queue; commandsQueue: Queue; rollupQueue: Queue; retentionQueue: Queue; close: () => Promise<void> };
 
 /**
- * The scheduler's workers: `commands` (delivery and the end of every command) and `ledger`
- * (hourly close, plus a catch-up of recent unbooked hours at start). Several schedulers may run:
+ * The scheduler's workers: `commands` (delivery and the end of every command), `ledger`
+ * (hourly close, plus a catch-up of recent unbooked hours at start) `rollup` (telemetry
+ * folded into minutes and hours) and `telemetry-retention` (daily partitions made and dropped). Several schedulers may run:
  * BullMQ hands each job to one worker, and the ledger's booking is idempotent.
  */
 export const startScheduler = async ({ config, db, redis, log, now = () => new Date() }: SchedulerDeps): Promise<Scheduler> => {
@@ -29,6 +34,8 @@ export const startScheduler = async ({ config, db, redis, log, now = () => new D
 
   const commandsQueue = new Queue(QUEUES.commands, { connection, prefix });
   const ledgerQueue = new Queue(QUEUES.ledger, { connection, prefix });
+  const rollupQueue = new Queue(ROLLUP_QUEUE, { connection, prefix });
+  const retentionQueue = new Queue(RETENTION_QUEUE, { connection, prefix });
 
   const commandWorker = new Worker(
     QUEUES.commands,
@@ -40,11 +47,33 @@ export const startScheduler = async ({ config, db, redis, log, now = () => new D
     prefix,
     concurrency: 1,
   });
-  for (const [name, worker] of [["commands", commandWorker], ["ledger", ledgerWorker]] as const) {
+  const rollupWorker = new Worker(
+    ROLLUP_QUEUE,
+    createRollupProcessor({
+      db, maxGapS: config.LEDGER_MAX_GAP_S, log, now,
+      lookback: { minute: config.ROLLUP_LOOKBACK_MINUTES, hour: config.ROLLUP_LOOKBACK_HOURS },
+    }),
+    { connection, prefix, concurrency: 1 },
+  );
+  const retentionWorker = new Worker(
+    RETENTION_QUEUE,
+    createRetentionProcessor({
+      db, log, now, retentionDays: config.TELEMETRY_RETENTION_DAYS, aheadDays: config.TELEMETRY_PARTITIONS_AHEAD_DAYS,
+    }),
+    { connection, prefix, concurrency: 1 },
+  );
+  const workers = [["commands", commandWorker], ["ledger", ledgerWorker], ["rollup", rollupWorker], ["retention", retentionWorker]] as const;
+  for (const [name, worker] of workers) {
     worker.on("failed", (job, err) => log.error({ queue: name, jobId: job?.id, err }, "job failed"));
     worker.on("error", (err) => log.error({ queue: name, err }, "worker error"));
   }
 
+  const keep = { removeOnComplete: 100, removeOnFail: 100 };
+  await rollupQueue.upsertJobScheduler("rollup-minutes", { pattern: config.ROLLUP_MINUTE_CRON, tz: "UTC" }, { name: "fold", data: { unit: "minute" }, opts: keep });
+  await rollupQueue.upsertJobScheduler("rollup-hours", { pattern: config.ROLLUP_HOUR_CRON, tz: "UTC" }, { name: "fold", data: { unit: "hour" }, opts: keep });
+  await retentionQueue.upsertJobScheduler("telemetry-retention", { pattern: config.TELEMETRY_RETENTION_CRON, tz: "UTC" }, { name: "maintain", data: {}, opts: keep });
+  // At start too: a fresh install (or one stopped for days) gets today's partitions at once.
+  await retentionQueue.add("maintain", {}, keep);
   await ledgerQueue.upsertJobScheduler("ledger-close", { pattern: config.LEDGER_CRON, tz: "UTC" }, { name: "close", data: {} });
   const backlog = await unbookedHours(db, { now: now(), catchUpHours: config.LEDGER_CATCH_UP_HOURS });
   if (backlog.length) {
@@ -57,9 +86,11 @@ export const startScheduler = async ({ config, db, redis, log, now = () => new D
   return {
     commandsQueue,
     ledgerQueue,
+    rollupQueue,
+    retentionQueue,
     close: async () => {
-      await Promise.all([commandWorker.close(), ledgerWorker.close()]);
-      await Promise.all([commandsQueue.close(), ledgerQueue.close()]);
+      await Promise.all(workers.map(([, worker]) => worker.close()));
+      await Promise.all([commandsQueue.close(), ledgerQueue.close(), rollupQueue.close(), retentionQueue.close()]);
     },
   };
 };

@@ -13,6 +13,18 @@ export const ZSchedulerConfig = ZSharedConfig.extend({
   LEDGER_MAX_GAP_S: z.coerce.number().int().positive().default(120),
   /** On start, unbooked complete hours up to this far back are booked. */
   LEDGER_CATCH_UP_HOURS: z.coerce.number().int().min(0).max(24 * 31).default(48),
+  /** Cron of the minute rollup; each run re-folds the last ROLLUP_LOOKBACK_MINUTES complete minutes. */
+  ROLLUP_MINUTE_CRON: z.string().default("* * * * *"),
+  ROLLUP_LOOKBACK_MINUTES: z.coerce.number().int().positive().max(24 * 60).default(5),
+  /** Cron of the hour rollup; each run re-folds the last ROLLUP_LOOKBACK_HOURS complete hours. */
+  ROLLUP_HOUR_CRON: z.string().default("3 * * * *"),
+  ROLLUP_LOOKBACK_HOURS: z.coerce.number().int().positive().max(24 * 7).default(2),
+  /** Raw telemetry is kept this many days; older daily partitions are dropped. */
+  TELEMETRY_RETENTION_DAYS: z.coerce.number().int().positive().default(7),
+  /** Daily partitions are made this many days ahead of today. */
+  TELEMETRY_PARTITIONS_AHEAD_DAYS: z.coerce.number().int().min(1).max(60).default(3),
+  /** Cron of partition upkeep (also run at start). */
+  TELEMETRY_RETENTION_CRON: z.string().default("15 * * * *"),
 });
 export type SchedulerConfig = z.infer<typeof ZSchedulerConfig>;
 export const loadSchedulerConfig = (env: Record<string, string | undefined> = process.env) => parseEnv(ZSchedulerConfig, env);

@@ -7,5 +7,8 @@ export * from "./queries/fleet";
 export * from "./queries/commands";
 export * from "./queries/rigs";
 export * from "./queries/telemetry";
+export * from "./queries/telemetry-rollups";
+export * from "./queries/telemetry-partitions";
+export * from "./telemetry/copy-telemetry";
 export * from "./queries/ledger";
 export * from "./queries/users";

@@ -18,15 +18,7 @@ export type TelemetryRow = {
   vramUsedMb: number | null;
 };
 
-/** Write a batch; rows of a (rig, seq) already stored are skipped, so a resent message is harmless. */
-export const insertTelemetryRows = async (db: Db, rows: TelemetryRow[]) => {
-  if (rows.length === 0) return 0;
-  const result = await db.telemetrySample.createMany({
-    data: rows.map((r) => ({ ...r, seq: BigInt(r.seq) })),
-    skipDuplicates: true,
-  });
-  return result.count;
-};
+// Batches are written with COPY by `createTelemetryWriter` (../telemetry/copy-telemetry.ts).
 
 /** Highest seq stored for a rig: the agent drops what is at or below it. */
 export const lastTelemetrySeq = async (db: Db, rigId: string): Promise<number | null> => {

@@ -1,0 +1,33 @@
+import type { Job } from "bullmq";
+import { z } from "zod";
+import { bucketStartOf, foldTelemetry, type PrismaClient } from "@rigshift/db";
+import type { Log } from "./log";
+
+/** The scheduler's own queue: only it adds and runs these jobs. */
+export const ROLLUP_QUEUE = "rollup";
+
+/** Fold one unit's buckets: [from, to) when given (a backfill), else the recent ones. */
+export const ZRollupJob = z.object({
+  unit: z.enum(["minute", "hour"]),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
+export type RollupJob = z.infer<typeof ZRollupJob>;
+
+const UNIT_MS = { minute: 60_000, hour: 3_600_000 } as const;
+
+/**
+ * A `rollup` job re-folds the last `lookback` complete buckets of its unit (so samples that land
+ * late are folded on a later run) unless it names a range. Folding replaces rows, so repeated or
+ * overlapping jobs are harmless.
+ */
+export const createRollupProcessor =
+  ({ db, maxGapS, lookback, log, now }: { db: PrismaClient; maxGapS: number; lookback: { minute: number; hour: number }; log: Log; now: () => Date }) =>
+  async (job: Job) => {
+    const { unit, from, to } = ZRollupJob.parse(job.data);
+    const end = to ? new Date(to) : bucketStartOf(unit, now());
+    const start = from ? new Date(from) : new Date(end.getTime() - lookback[unit] * UNIT_MS[unit]);
+    const rows = await foldTelemetry(db, { unit, from: start, to: end, maxGapS });
+    log.debug({ unit, from: start.toISOString(), to: end.toISOString(), rows }, "telemetry folded");
+    return { unit, from: start.toISOString(), to: end.toISOString(), rows };
+  };
