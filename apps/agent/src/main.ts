@@ -5,6 +5,7 @@ import { startAgent } from "./agent";
 import { parseCli, USAGE, UsageError, type CliCommand } from "./cli/args";
 import { runGpusCommand } from "./cli/gpus-command";
 import { runMinerStatsCommand } from "./cli/miner-stats-command";
+import { runGpuSettingsCommand } from "./cli/gpu-settings-command";
 import { ConfigFileError, readConfigFile, writeConfigFile } from "./cli/config-file";
 import { EnrollError, requestEnrollment } from "./cli/enroll";
 import { runInstallCommand } from "./cli/install";
@@ -72,6 +73,14 @@ const main = async () => {
     process.exitCode = await runMinerStatsCommand(cmd.argv, {
       stdout: (text) => process.stdout.write(text),
       stderr: (text) => process.stderr.write(text),
+    });
+    return;
+  }
+  if (cmd.command === "set-power-limit" || cmd.command === "set-clocks") {
+    process.exitCode = await runGpuSettingsCommand(cmd.command, cmd.argv, {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+      env: process.env,
     });
     return;
   }

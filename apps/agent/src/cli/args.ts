@@ -11,6 +11,9 @@ export type CliCommand =
   | { command: "gpus"; argv: string[] }
   /** Its options are parsed by cli/miner-stats-command.ts. */
   | { command: "miner-stats"; argv: string[] }
+  /** Their options are parsed by cli/gpu-settings-command.ts. */
+  | { command: "set-power-limit"; argv: string[] }
+  | { command: "set-clocks"; argv: string[] }
   | { command: "help" };
 
 /** A mistake in how the CLI was called: print usage, exit 2. */
@@ -37,6 +40,10 @@ Commands:
       List the GPUs nvidia-smi and rocm-smi report (gpus --help for details).
   miner-stats --miner KIND --api URL [--json] [--timeout S]
       Read a running miner's API once: hashrates in H/s, shares, per-GPU sensors (miner-stats --help).
+  set-power-limit --gpu INDEX --watts W [--nvidia-smi CMD] [--rocm-smi CMD]
+      Set one GPU's power limit and print the tool's answer (exit 1 if it refused).
+  set-clocks --gpu INDEX [--core MIN,MAX|reset] [--mem MIN,MAX|reset] [--nvidia-smi CMD]
+      Lock or reset one NVIDIA GPU's core/memory clocks (set-clocks --help).
 
 Config path: --config, else $RIGSHIFT_AGENT_CONFIG, else ${DEFAULT_CONFIG_PATH}.
 Simulated models: ${GPU_MODELS.map((m) => m.name).join("; ")}`;
@@ -82,6 +89,8 @@ const parseSimulate = (raw: string): string[] => {
 export const parseCli = (argv: readonly string[], env: { RIGSHIFT_AGENT_CONFIG?: string | undefined } = {}): CliCommand => {
   if (argv[0] === "gpus") return { command: "gpus", argv: argv.slice(1) };
   if (argv[0] === "miner-stats") return { command: "miner-stats", argv: argv.slice(1) };
+  if (argv[0] === "set-power-limit") return { command: "set-power-limit", argv: argv.slice(1) };
+  if (argv[0] === "set-clocks") return { command: "set-clocks", argv: argv.slice(1) };
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; args: string[] }>>;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });

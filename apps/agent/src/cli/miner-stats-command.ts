@@ -1,13 +1,13 @@
 import { parseArgs } from "node:util";
 import { MINER_STATS_DRIVERS } from "../miners/drivers";
-import { MinerApiError, ZMinerKind, type MinerStats } from "../miners/miner-stats";
+import { MinerApiError, ZMinerStatsKind, type MinerStats } from "../miners/miner-stats";
 
 /** `rigshift-agent miner-stats --miner KIND --api URL [--json] [--timeout S]`: one read of a miner's API. */
 
 export const MINER_STATS_USAGE = `Usage: rigshift-agent miner-stats --miner KIND --api URL [--json] [--timeout S]
 
 Reads a running miner's own API once and prints its hashrates (H/s), shares and per-GPU sensors.
-  --miner KIND   ${ZMinerKind.options.join(", ")}
+  --miner KIND   ${ZMinerStatsKind.options.join(", ")}
   --api URL      http://host:port (the path defaults to the miner's own: /2/summary, /summary, /stat, ...)
                  or tcp://host:port for TeamRedMiner (cgminer API, default port 4028) and T-Rex telnet
   --json         print the stats as JSON (else a short table)
@@ -30,8 +30,8 @@ const parse = (argv: readonly string[]) => {
   }
   if (values.help) return null;
   if (!values.miner) throw new UsageError("miner-stats needs --miner KIND");
-  const kind = ZMinerKind.safeParse(values.miner);
-  if (!kind.success) throw new UsageError(`no stats driver for miner "${values.miner}"; supported: ${ZMinerKind.options.join(", ")}`);
+  const kind = ZMinerStatsKind.safeParse(values.miner);
+  if (!kind.success) throw new UsageError(`no stats driver for miner "${values.miner}"; supported: ${ZMinerStatsKind.options.join(", ")}`);
   if (!values.api) throw new UsageError("miner-stats needs --api URL");
   let api: URL;
   try {

@@ -1,6 +1,10 @@
+import { fetchClaymoreStats } from "./claymore";
+import { fetchExcavatorStats } from "./excavator";
 import { fetchGminerStats } from "./gminer";
 import { fetchLolminerStats } from "./lolminer";
-import type { MinerKind, MinerStatsDriver } from "./miner-stats";
+import type { MinerStatsDriver, MinerStatsKind } from "./miner-stats";
+import { fetchMinizStats } from "./miniz";
+import { fetchNanominerStats } from "./nanominer";
 import { fetchNbminerStats } from "./nbminer";
 import { fetchRigelStats } from "./rigel";
 import { fetchSrbminerStats } from "./srbminer";
@@ -9,7 +13,7 @@ import { fetchTrexStats } from "./trex";
 import { fetchXmrigStats } from "./xmrig";
 
 /** One stats driver per supported miner; a new miner without a driver is a type error here. */
-export const MINER_STATS_DRIVERS: Record<MinerKind, MinerStatsDriver> = {
+export const MINER_STATS_DRIVERS: Record<MinerStatsKind, MinerStatsDriver> = {
   xmrig: fetchXmrigStats,
   lolminer: fetchLolminerStats,
   trex: fetchTrexStats,
@@ -18,4 +22,8 @@ export const MINER_STATS_DRIVERS: Record<MinerKind, MinerStatsDriver> = {
   teamredminer: fetchTeamRedMinerStats,
   srbminer: fetchSrbminerStats,
   rigel: fetchRigelStats,
+  claymore: fetchClaymoreStats,
+  excavator: fetchExcavatorStats,
+  miniz: fetchMinizStats,
+  nanominer: fetchNanominerStats,
 };

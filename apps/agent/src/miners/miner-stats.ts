@@ -1,8 +1,15 @@
 import { z } from "zod";
 
-/** The miners Rigshift can read and launch; the CLI's --miner takes one of these. */
+/** The miners Rigshift can launch (build-miner-command.ts) and read. */
 export const ZMinerKind = z.enum(["xmrig", "lolminer", "trex", "gminer", "nbminer", "teamredminer", "srbminer", "rigel"]);
 export type MinerKind = z.infer<typeof ZMinerKind>;
+
+/**
+ * The miners whose API the agent reads; `miner-stats --miner` takes one of these. The launchable ones
+ * plus older miners it only watches (started by hand or by a rig OS): it has no command line for them.
+ */
+export const ZMinerStatsKind = z.enum([...ZMinerKind.options, "claymore", "excavator", "miniz", "nanominer"]);
+export type MinerStatsKind = z.infer<typeof ZMinerStatsKind>;
 
 /**
  * One GPU as the miner sees it. `minerIndex` is the miner's own (dense, often CUDA-ordered) number,
@@ -22,7 +29,7 @@ export type MinerGpuStats = {
 
 /** What one miner API read says, in H/s whatever unit the miner reports in. */
 export type MinerStats = {
-  miner: MinerKind;
+  miner: MinerStatsKind;
   version: string | null;
   algorithm: string | null;
   uptimeS: number | null;
