@@ -30,8 +30,11 @@ export interface GpuBackend {
   /** Resolves once the miner was asked to exit and had its time to do so; check `holders` after. */
   stopMiner(indices: number[]): Promise<void>;
   startWorkload(indices: number[], workload: WorkloadAssignment): Promise<void>;
-  /** Checkpoint signal, then up to `graceS` seconds before the workload is killed. */
-  stopWorkload(indices: number[], graceS: number): Promise<void>;
+  /**
+   * Checkpoint signal, then up to `graceS` seconds before the workload is killed. May resolve to
+   * a line saying how it ended (exit code, time, last log lines) for the operator.
+   */
+  stopWorkload(indices: number[], graceS: number): Promise<string | void>;
   /** What holds the GPU right now; empty when it is free. */
   holders(index: number): Promise<GpuHolder[]>;
 }

@@ -9,7 +9,7 @@ import { superviseMiner, type MinerEvent, type MinerSupervisor, type SupervisorP
 import { findAlivePids } from "../workloads/alive-pids";
 import { findGpuStateFile, GPU_STATE_FILE, writeGpuStateFile, type RecordedRun } from "../workloads/gpu-state-file";
 import { reconcileGpus, type GpuReconciliation } from "../workloads/reconcile";
-import { startWorkload, type RunningWorkload } from "../workloads/run-workload";
+import { startWorkload, type RunningWorkload, type WorkloadExit } from "../workloads/run-workload";
 import type { WorkloadSpec } from "../workloads/workload-spec";
 import type { GpuBackend, GpuHolder } from "./backend";
 
@@ -96,6 +96,14 @@ const signalGroup = (pid: number, signal: NodeJS.Signals) => {
 };
 
 /** SIGTERM to a process we know by pid only, up to `graceMs`, then SIGKILL. */
+/** "workload w1 exited 0 after 3.2 s (checkpointed in 0.4 s); last: saved step 40" — for the operator. */
+export const describeWorkloadExit = (workloadId: string, exit: WorkloadExit): string => {
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited ${exit.exitCode ?? "?"}`;
+  const stop = exit.stopMs === null ? "" : exit.killed ? ` (ignored the checkpoint signal; killed after ${(exit.stopMs / 1000).toFixed(1)} s)` : ` (stopped ${(exit.stopMs / 1000).toFixed(1)} s after the checkpoint signal)`;
+  const last = exit.lastLogLines.slice(-3).join(" | ");
+  return `workload ${workloadId} ${how} after ${(exit.durationMs / 1000).toFixed(1)} s${stop}${last ? `; last: ${last}` : ""}`;
+};
+
 export const stopPid = async (pid: number, graceMs: number): Promise<{ killed: boolean }> => {
   signalGroup(pid, "SIGTERM");
   const until = Date.now() + graceMs;
@@ -219,20 +227,23 @@ export const createRigProcesses = (options: RigProcessOptions = {}) => {
   const runsOn = (indices: readonly number[], kind: "miner" | "workload") =>
     [...new Set(indices.flatMap((i) => runs.get(i) ?? []))].filter((r) => r.kind === kind || (r.kind === "adopted" && r.runKind === kind));
 
-  const stopRun = async (run: Run, graceMs: number) => {
+  /** Stop a run; for a workload, the line the agent reports: how it ended and what it last said. */
+  const stopRun = async (run: Run, graceMs: number): Promise<string | null> => {
     const since = new Date().toISOString();
     const id = run.kind === "miner" ? run.miner.miner : run.kind === "workload" ? run.workload.workloadId : run.id;
     const kind = run.kind === "adopted" ? run.runKind : run.kind;
     const was = records.get(run.indices[0]!) ?? { kind, id, pid: null, since };
     await record(run.indices, { ...was, phase: "stopping" });
+    let summary: string | null = null;
     if (run.kind === "miner") await run.supervisor.stop(graceMs);
-    else if (run.kind === "workload") await run.running.stop(graceMs);
+    else if (run.kind === "workload") summary = describeWorkloadExit(run.workload.workloadId, await run.running.stop(graceMs));
     else {
       const { killed } = await stopPid(run.pid, graceMs);
       log.info({ pid: run.pid, gpus: run.indices, killed }, `stopped ${describeRun(run)}`);
     }
     forget(run);
     await record(run.indices, null);
+    return summary;
   };
 
   const startMiner = async (target: RunTarget, miner: MinerAssignment): Promise<void> => {
@@ -369,7 +380,8 @@ export const createRigProcesses = (options: RigProcessOptions = {}) => {
     },
     startWorkload: startWorkloadOn,
     stopWorkload: async (indices: readonly number[], graceS: number) => {
-      await Promise.all(runsOn(indices, "workload").map((run) => stopRun(run, graceS * 1000)));
+      const summaries = await Promise.all(runsOn(indices, "workload").map((run) => stopRun(run, graceS * 1000)));
+      return summaries.filter((x): x is string => x !== null).join("; ") || undefined;
     },
     ownHolders,
     reconcile,

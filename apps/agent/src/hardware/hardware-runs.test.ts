@@ -186,8 +186,10 @@ setInterval(() => {}, 1000);`,
     expect(await backend.holders(1)).toEqual([{ kind: "workload", workloadId }]);
     expect((await stateFile()).get(1)).toMatchObject({ kind: "workload", id: workloadId, phase: "running" });
 
-    await backend.stopWorkload([1], 5);
+    const ended = await backend.stopWorkload([1], 5);
     expect(await readFile(`${out}.ckpt`, "utf8")).toBe("step 42");
+    // What the operator reads in the command's history: a clean exit after the checkpoint signal.
+    expect(ended).toMatch(new RegExp(`^workload ${workloadId} exited 0 after [0-9.]+ s \\(stopped [0-9.]+ s after the checkpoint signal\\)`));
     expect(await backend.holders(1)).toEqual([]);
     expect((await stateFile()).get(1)).toBeNull();
   });

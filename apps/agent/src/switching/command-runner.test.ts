@@ -37,10 +37,10 @@ const watched = (inner: GpuBackend, gpuCount: number) => {
     }
   };
   const wrap =
-    <A extends unknown[]>(name: string, fn: (...a: A) => Promise<void>) =>
-    async (...args: A) => {
+    <A extends unknown[], R>(name: string, fn: (...a: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
       try {
-        await fn(...args);
+        return await fn(...args);
       } finally {
         await check(name);
       }

@@ -54,7 +54,11 @@ export const switchGpu = async ({ backend, gpu, command, report, now, running }:
     enter(plan.drain);
     try {
       if (plan.drain === "DRAINING_HASHING") await backend.stopMiner([index]);
-      else await backend.stopWorkload([index], gpu.workload?.checkpointGraceS ?? DEFAULT_CHECKPOINT_GRACE_S);
+      else {
+        const ended = await backend.stopWorkload([index], gpu.workload?.checkpointGraceS ?? DEFAULT_CHECKPOINT_GRACE_S);
+        // How the workload ended (exit code, checkpoint time, last log lines) goes into the command's history.
+        if (ended) say("RUNNING", plan.drain, ended);
+      }
     } catch (err) {
       return fail(plan.drain, `stopping failed: ${reason(err)}`);
     }
