@@ -23,6 +23,19 @@ const MEASURE_S = secondsFromEnv("BENCH_INGEST_MEASURE_S", 30);
 const RAW_S = secondsFromEnv("BENCH_INGEST_RAW_S", 10);
 const COUNT_ROWS = `SELECT count(*)::text AS n FROM "TelemetrySample"`;
 
+const gpuIdsByRig = async (databaseUrl: string) => {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const res = await client.query<{ rigId: string; id: string }>(`SELECT "rigId", id FROM "Gpu" ORDER BY "rigId", index`);
+    const ids = new Map<string, string[]>();
+    for (const r of res.rows) ids.set(r.rigId, [...(ids.get(r.rigId) ?? []), r.id]);
+    return ids;
+  } finally {
+    await client.end();
+  }
+};
+
 /** Raw COPY straight into the table, batches of the gateway's size, one connection: rows/s. */
 const rawCopy = async (databaseUrl: string, rigs: { rigId: string }[], gpuIds: Map<string, string[]>, seconds: number, batchRows: number) => {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -91,9 +104,7 @@ await runBench("ingest", 3 * 60_000 - 10_000, async (ctx) => {
 
   const samplesPerSec = (rowsAfter - rowsBefore) / seconds;
   // The same rows (rig, seq, 8 GPUs) into the same table, from one process, with the box otherwise quiet.
-  const gpuRows = await new pg.Pool({ connectionString: databaseUrl, max: 1 }).query<{ rigId: string; id: string }>(`SELECT "rigId", id FROM "Gpu" ORDER BY "rigId", index`);
-  const gpuIds = new Map<string, string[]>();
-  for (const r of gpuRows.rows) gpuIds.set(r.rigId, [...(gpuIds.get(r.rigId) ?? []), r.id]);
+  const gpuIds = await gpuIdsByRig(databaseUrl);
   note(`raw COPY baseline: ${RAW_S} s, ${batchRows}-row batches`);
   const rawCopyPerSec = await rawCopy(databaseUrl, rigs, gpuIds, RAW_S, batchRows);
   const ratio = samplesPerSec / rawCopyPerSec;

@@ -8,7 +8,7 @@ import { existingRigIds, seedDatabase } from "../../tooling/stack/seed-database"
 import { readDemoAgents, recordDemoAgents } from "../../tooling/stack/demo-agents";
 import { agentConfigDir, demoAgentsFile, stateDir } from "../../tooling/stack/paths";
 import { resolveServices } from "../../tooling/stack/services";
-import { startStack } from "../../tooling/stack/start-stack";
+import { parseGatewayCount, startStack } from "../../tooling/stack/start-stack";
 import { buildWebIfStale, generatePrismaClient, makeLog } from "../../tooling/stack/steps";
 
 const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
@@ -31,6 +31,8 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal
 
 try {
   const config = loadWebConfig(process.env);
+  // GATEWAYS=2: that many gateway processes on GATEWAY_PORT, GATEWAY_PORT+1, …; agents spread over them.
+  const gatewayCount = parseGatewayCount(process.env.GATEWAYS);
   const services = await resolveServices({ env: process.env, stateDir, log, output, colour });
   cleanups.push(services.stop);
 
@@ -62,6 +64,7 @@ try {
     redisPrefix: config.REDIS_PREFIX,
     webPort: config.WEB_PORT,
     gatewayPort: config.GATEWAY_PORT,
+    gateways: gatewayCount,
     agents,
     agentConfigDir,
     logLevel: config.LOG_LEVEL,
@@ -73,7 +76,10 @@ try {
   const banner = [
     "",
     `Rigshift is running: open http://localhost:${config.WEB_PORT}`,
-    `  gateway  ${stack.gatewayUrl}  (agents: ${agents.length})`,
+    ...stack.gatewayUrls.map((url, i) => {
+      const count = agents.filter((_, j) => j % stack.gatewayUrls.length === i).length;
+      return `  gateway  ${url}  (agents: ${count}${i === 0 && stack.gatewayUrls.length > 1 ? "; browsers use this one" : ""})`;
+    }),
     `  logins (password ${DEMO_PASSWORD}):`,
     ...DEMO_USERS.map((u) => `    ${u.role.padEnd(9)} ${u.email}`),
     "  Ctrl-C stops everything.",

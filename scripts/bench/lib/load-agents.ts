@@ -17,7 +17,7 @@ export type LoadPlan = {
 };
 
 export type LoadReport =
-  | { type: "stats"; connected: number; ready: number; acked: number; failedAcks: number; connectErrors: number; lastError: string | null }
+  | { type: "stats"; connected: number; ready: number; acked: number; failedAcks: number; connectErrors: number; helloRetries: number; lastError: string | null }
   | { type: "latencies"; ackMs: number[] }
   | { type: "command"; commandId: string; receivedAt: number };
 
@@ -35,10 +35,10 @@ const sample = (rigIndex: number, gpus: number, seq: number): Telemetry => ({
   })),
 });
 
-const hello = (gpus: number): Hello => ({
+const hello = (rigId: string, gpus: number): Hello => ({
   v: 1, agentVersion: "bench", hostname: "bench-load",
   gpus: Array.from({ length: gpus }, (_, index) => ({
-    index, uuid: `GPU-bench-${index}`, pciBusId: `0000:${(index + 1).toString(16).padStart(2, "0")}:00.0`,
+    index, uuid: `GPU-${rigId}-${index}`, pciBusId: `0000:${(index + 1).toString(16).padStart(2, "0")}:00.0`,
     vendor: "NVIDIA", model: "NVIDIA GeForce RTX 3070", vramMb: 8192,
   })),
 });
@@ -51,6 +51,7 @@ const run = (plan: LoadPlan) => {
   let acked = 0;
   let failedAcks = 0;
   let connectErrors = 0;
+  let helloRetries = 0;
   let lastError: string | null = null;
   let ackMs: number[] = [];
   let stopping = false;
@@ -75,11 +76,14 @@ const run = (plan: LoadPlan) => {
         if (plan.mode === "flood") sendOne();
       });
     };
-    socket.on("connect", () => {
-      connected++;
-      socket.emit("hello", hello(plan.gpusPerRig), (ack: { ok: boolean; code?: string; message?: string }) => {
-        if (!ack?.ok) {
-          lastError = `hello: ${ack?.code}: ${ack?.message}`;
+    const sayHello = () => {
+      if (stopping || !socket.connected) return;
+      socket.timeout(30_000).emit("hello", hello(rig.rigId, plan.gpusPerRig), (err: Error | null, ack: { ok: boolean; code?: string; message?: string }) => {
+        if (err || !ack?.ok) {
+          // As the agent does: try again a little later, out of step with the others.
+          lastError = err ? `hello: ${err.message}` : `hello: ${ack?.code}: ${ack?.message}`;
+          helloRetries++;
+          timers.push(setTimeout(sayHello, 5_000 + Math.random() * 10_000));
           return;
         }
         if (!isReady) ready++;
@@ -95,6 +99,10 @@ const run = (plan: LoadPlan) => {
           timers.push(first);
         }
       });
+    };
+    socket.on("connect", () => {
+      connected++;
+      sayHello();
     });
     socket.on("disconnect", () => {
       connected--;
@@ -116,7 +124,7 @@ const run = (plan: LoadPlan) => {
   const gap = plan.rigs.length > 1 ? plan.connectOverMs / plan.rigs.length : 0;
   plan.rigs.forEach((rig, i) => timers.push(setTimeout(() => startRig(rig, i), i * gap)));
   const stats = setInterval(() => {
-    send({ type: "stats", connected, ready, acked, failedAcks, connectErrors, lastError });
+    send({ type: "stats", connected, ready, acked, failedAcks, connectErrors, helloRetries, lastError });
   }, 500);
 
   process.on("message", (m: { type: string }) => {

@@ -8,7 +8,7 @@ import type { LoadPlan, LoadReport } from "./load-agents";
  * the parent sees their summed stats, gathers ack latencies, and hears of each command received.
  */
 export type Load = {
-  totals: () => { connected: number; ready: number; acked: number; failedAcks: number; connectErrors: number; lastError: string | null };
+  totals: () => { connected: number; ready: number; acked: number; failedAcks: number; connectErrors: number; helloRetries: number; lastError: string | null };
   /** Ack latencies (ms) each process recorded since the last call. */
   collectLatencies: () => Promise<number[]>;
   onCommand: (fn: (commandId: string, receivedAt: number) => void) => void;
@@ -53,8 +53,8 @@ export const startLoad = (ctx: BenchContext, { processes, ...plan }: LoadPlan & 
   return {
     totals: () => {
       const all = [...stats.values()];
-      const sum = (k: "connected" | "ready" | "acked" | "failedAcks" | "connectErrors") => all.reduce((n, s) => n + s[k], 0);
-      return { connected: sum("connected"), ready: sum("ready"), acked: sum("acked"), failedAcks: sum("failedAcks"), connectErrors: sum("connectErrors"), lastError: all.find((s) => s.lastError)?.lastError ?? null };
+      const sum = (k: "connected" | "ready" | "acked" | "failedAcks" | "connectErrors" | "helloRetries") => all.reduce((n, s) => n + s[k], 0);
+      return { connected: sum("connected"), ready: sum("ready"), acked: sum("acked"), failedAcks: sum("failedAcks"), connectErrors: sum("connectErrors"), helloRetries: sum("helloRetries"), lastError: all.find((s) => s.lastError)?.lastError ?? null };
     },
     collectLatencies: async () => {
       const parts = await Promise.all(

@@ -1,0 +1,127 @@
+// `npm run bench -- command-latency`: switch commands created through the web API's handler
+// (POST /api/v1/commands: the row, then the BullMQ `commands` job), run by a real scheduler
+// process and delivered by a real gateway process to simulated rigs under telemetry load; from
+// the handler's call until the rig has the command. Baseline: a Redis PING round trip.
+import { Redis } from "ioredis";
+import pino from "pino";
+import { loadWebConfig } from "@rigshift/config";
+import { createDb, createGpuLiveStore, createUser } from "@rigshift/db";
+import { createApi } from "../../apps/web/src/server/api";
+import { createCommandQueue, type ApiDeps } from "../../apps/web/src/server/deps";
+import { benchRedisPrefix, createBenchDatabase, dropRedisPrefix, insertBenchRigs, percentile, startGatewayProcess, startSchedulerProcess } from "./lib/fleet";
+import { runBench, secondsFromEnv, sleep } from "./lib/harness";
+import { startLoad } from "./lib/load";
+import { formatTable, round } from "./lib/table";
+
+const TARGET = { p99Ms: 250 };
+const GPUS = 8;
+const AGENTS = Number(process.env.BENCH_COMMANDS_AGENTS ?? 1_000);
+const COMMANDS = Number(process.env.BENCH_COMMANDS_COUNT ?? 1_000);
+/** Commands in flight at once: an operator team and the planner, not a flood. */
+const CONCURRENCY = 10;
+const CONNECT_S = secondsFromEnv("BENCH_COMMANDS_CONNECT_S", 15);
+const PINGS = 1_000;
+
+await runBench("command-latency", 3 * 60_000 - 10_000, async (ctx) => {
+  const { note } = ctx;
+  const config = loadWebConfig();
+  const databaseUrl = await createBenchDatabase(ctx, "commands");
+  const prefix = benchRedisPrefix("commands");
+  ctx.onCleanup(() => dropRedisPrefix(config.REDIS_URL, prefix));
+  const rigs = await insertBenchRigs(databaseUrl, AGENTS);
+  const env = { databaseUrl, redisUrl: config.REDIS_URL, prefix };
+  const gateway = await startGatewayProcess(ctx, env);
+  const scheduler = startSchedulerProcess(ctx, env);
+
+  note(`${AGENTS} rigs × ${GPUS} GPUs, telemetry every 10 s, connecting over ${CONNECT_S} s`);
+  const load = startLoad(ctx, { url: gateway.url, rigs, gpusPerRig: GPUS, mode: "interval", window: 1, intervalMs: 10_000, connectOverMs: CONNECT_S * 1000, processes: 2 });
+  const died = Promise.race([gateway.child.died, scheduler.died]);
+  died.catch(() => {});
+  const readyBy = Date.now() + (CONNECT_S + 45) * 1000;
+  while (load.totals().ready < AGENTS) {
+    if (Date.now() > readyBy) throw new Error(`only ${load.totals().ready} of ${AGENTS} rigs said hello (last error: ${load.totals().lastError})`);
+    await Promise.race([sleep(500), died]);
+  }
+
+  // The web API's handlers, called as Next calls them, with an operator's session.
+  const db = createDb({ databaseUrl, poolMax: CONCURRENCY });
+  const redis = new Redis(config.REDIS_URL);
+  const deps: ApiDeps = {
+    db, redis, liveStore: createGpuLiveStore({ redis, prefix }), commandQueue: createCommandQueue({ redisUrl: config.REDIS_URL, prefix }),
+    config: { SESSION_TTL_HOURS: 24, COOKIE_SECURE: false }, log: pino({ level: "silent" }), now: () => new Date(),
+  };
+  ctx.onCleanup(async () => {
+    await deps.commandQueue.close();
+    redis.disconnect();
+    await db.$disconnect();
+  });
+  const api = createApi(deps);
+  const noParams = { params: Promise.resolve({}) };
+  await createUser(db, { email: "operator@bench.rigshift", name: "bench", password: "bench-password-1", role: "OPERATOR" });
+  const login = await api.login(new Request("http://bench/api/v1/session", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "operator@bench.rigshift", password: "bench-password-1" }) }), noParams);
+  if (login.status !== 200) throw new Error(`sign-in failed: ${login.status} ${await login.text()}`);
+  const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+
+  // Baseline: Redis PING round trips from this process, under the same load.
+  const pings: number[] = [];
+  for (let i = 0; i < PINGS; i++) {
+    const t0 = performance.now();
+    await redis.ping();
+    pings.push(performance.now() - t0);
+  }
+
+  // One command per rig (its GPU 0), so no command waits behind another on the same GPU.
+  const gpus = await db.gpu.findMany({ where: { index: 0 }, select: { id: true } });
+  if (gpus.length < Math.min(COMMANDS, AGENTS)) throw new Error(`only ${gpus.length} GPUs found`);
+  const createdAt = new Map<string, number>();
+  const received = new Map<string, number>();
+  load.onCommand((id, at) => {
+    if (!received.has(id)) received.set(id, at);
+  });
+
+  note(`${COMMANDS} switch commands through POST /api/v1/commands, ${CONCURRENCY} at a time`);
+  let next = 0;
+  let rejected = 0;
+  const worker = async () => {
+    while (next < COMMANDS) {
+      const i = next++;
+      const gpuId = gpus[i % gpus.length]!.id;
+      const t0 = performance.timeOrigin + performance.now();
+      const res = await api.createCommand(
+        new Request("http://bench/api/v1/commands", { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ type: "switch", gpuIds: [gpuId], mode: i % 2 ? "HASHING" : "IDLE" }) }),
+        noParams,
+      );
+      if (res.status !== 202) {
+        rejected++;
+        continue;
+      }
+      const { id } = (await res.json()) as { id: string };
+      createdAt.set(id, t0);
+      // Keep at most CONCURRENCY commands on their way: wait for this one to arrive (or 10 s).
+      const until = Date.now() + 10_000;
+      while (!received.has(id) && Date.now() < until) await sleep(2);
+    }
+  };
+  const started = performance.now();
+  await Promise.race([Promise.all(Array.from({ length: CONCURRENCY }, worker)), died]);
+  const seconds = (performance.now() - started) / 1000;
+  await sleep(1_000);
+
+  const latencies = [...createdAt].flatMap(([id, t0]) => (received.has(id) ? [received.get(id)! - t0] : []));
+  const lost = createdAt.size - latencies.length;
+  const p50Ms = percentile(latencies, 50);
+  const p99Ms = percentile(latencies, 99);
+  process.stdout.write(
+    formatTable(
+      ["path", "count", "p50 ms", "p99 ms", "max ms"],
+      [
+        [`command: API handler → scheduler → gateway → rig (${AGENTS} rigs on telemetry)`, latencies.length, round(p50Ms, 1), round(p99Ms, 1), round(Math.max(...latencies), 1)],
+        ["baseline: Redis PING round trip", pings.length, round(percentile(pings, 50), 2), round(percentile(pings, 99), 2), round(Math.max(...pings), 2)],
+      ],
+    ),
+  );
+  process.stdout.write(`${createdAt.size} commands created in ${round(seconds, 1)} s (${CONCURRENCY} at a time); not received within 10 s: ${lost}; refused by the API: ${rejected}\n`);
+  process.stdout.write(`target p99 < ${TARGET.p99Ms} ms: ${p99Ms < TARGET.p99Ms ? "met" : "NOT met"}\n`);
+  if (latencies.length === 0) throw new Error("no command reached a rig");
+  return { p50Ms: round(p50Ms, 1), p99Ms: round(p99Ms, 1), pingP50Ms: round(percentile(pings, 50), 2), pingP99Ms: round(percentile(pings, 99), 2), commands: latencies.length, agents: AGENTS };
+});
