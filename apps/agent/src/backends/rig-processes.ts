@@ -315,6 +315,21 @@ export const createRigProcesses = (options: RigProcessOptions = {}) => {
   };
 
   /** What this agent runs on the GPU, and the pids behind it (so the driver's listing of them is not counted twice). */
+  /**
+   * The GPU's hashrate as its miner's API last reported it, in H/s; null when no miner of ours
+   * runs there or it has not measured yet. A miner started for one GPU sees only that GPU, so its
+   * total is the GPU's; for several, its devices come in the order they were given to it.
+   */
+  const minerHashrate = (index: number): number | null => {
+    const run = runs.get(index);
+    if (run?.kind !== "miner") return null;
+    const stats = run.supervisor.stats();
+    if (!stats) return null;
+    if (run.indices.length === 1) return stats.totalHashrateHs;
+    const byMinerIndex = [...stats.gpus].sort((a, b) => a.minerIndex - b.minerIndex);
+    return byMinerIndex[run.indices.indexOf(index)]?.hashrateHs ?? null;
+  };
+
   const ownHolders = (index: number): { holders: GpuHolder[]; pids: Set<number> } => {
     pruneAdopted();
     const run = runs.get(index);
@@ -384,6 +399,7 @@ export const createRigProcesses = (options: RigProcessOptions = {}) => {
       return summaries.filter((x): x is string => x !== null).join("; ") || undefined;
     },
     ownHolders,
+    minerHashrate,
     reconcile,
   };
 };

@@ -148,7 +148,8 @@ export const createHardwareBackend = ({ nvidiaSmi, rocmSmi, timeoutMs = DEFAULT_
         const gpu = findGpu(now, slot);
         return {
           index: slot.index,
-          hashrateHs: null,
+          // nvidia-smi and rocm-smi know nothing of hashes: the miner's own API does.
+          hashrateHs: rig.minerHashrate(slot.index),
           tempC: gpu?.tempC ?? null,
           powerW: gpu?.powerW ?? null,
           fanPct: gpu?.fanPct ?? null,

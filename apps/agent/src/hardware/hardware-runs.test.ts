@@ -81,10 +81,10 @@ const backendWith = (extra: Partial<HardwareBackendOptions> = {}) =>
 
 const stateFile = async () => (await findGpuStateFile(join(stateDir, GPU_STATE_FILE))) ?? new Map<number, RecordedRun | null>();
 
-/** A T-Rex stand-in that records its argv, then becomes the fake miner (exec keeps the pid). */
+/** A T-Rex stand-in that records its argv, then becomes the fake miner (exec keeps the pid), serving its API where told. */
 const fakeTrex = async () => {
-  const fake = await writeFakeMiner({ port: await freePort(), routes: { "/summary": join(RIG_FIXTURES, "trex-summary-1.json") } });
-  return tools.recording("t-rex", `exec ${[fake.executable, ...fake.args].map(shQuote).join(" ")}`);
+  const fake = await writeFakeMiner({ port: await freePort(), portFlag: "--api-bind-http", routes: { "/summary": join(RIG_FIXTURES, "trex-summary-1.json") } });
+  return tools.recording("t-rex", `exec ${[fake.executable, ...fake.args].map(shQuote).join(" ")} "$@"`);
 };
 
 const switchTo = async (backend: ReturnType<typeof backendWith>, gpu: GpuState, mode: TargetMode, miner: MinerAssignment | null) => {
@@ -108,6 +108,18 @@ const spawnOrphan = (ignoreSigterm = false) => {
 const MINER: MinerAssignment = { coin: "RVN", algorithm: "kawpow", miner: "trex", poolUrl: "stratum+tcp://rvn.pool.example:3333", wallet: "RWALLET", worker: "rig1" };
 
 describe("hardware backend runs miners", { timeout: 20_000 }, () => {
+  it("reports the GPU's hashrate from its miner's API, since nvidia-smi knows nothing of hashes", async () => {
+    const backend = backendWith({ minerExecutables: { trex: await fakeTrex() }, minerPolicy: { pollIntervalMs: 100 } });
+    const gpu = (await loadRigState(backend)).get(0)!;
+    expect((await backend.sample(new Date()))[0]!.hashrateHs).toBeNull();
+    expect(await switchTo(backend, gpu, "HASHING", MINER)).toMatchObject({ status: "DONE", step: "HASHING" });
+    // trex-summary-1.json: "hashrate": 91189394 (H/s), one GPU.
+    await expect.poll(async () => (await backend.sample(new Date()))[0]!.hashrateHs, { timeout: 5_000 }).toBe(91_189_394);
+    expect((await backend.sample(new Date()))[1]!.hashrateHs).toBeNull();
+    await switchTo(backend, gpu, "IDLE", null);
+    expect((await backend.sample(new Date()))[0]!.hashrateHs).toBeNull();
+  });
+
   it("switches GPU 0 to a fake T-Rex for exactly that GPU, records it, and stops it on the way back", async () => {
     const backend = backendWith({ minerExecutables: { trex: await fakeTrex() } });
     const gpu = (await loadRigState(backend)).get(0)!;

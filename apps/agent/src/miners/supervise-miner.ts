@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import type { MinerCommand } from "./build-miner-command";
-import type { MinerStatsDriver } from "./miner-stats";
+import type { MinerStats, MinerStatsDriver } from "./miner-stats";
 
 /**
  * Runs one miner as a child process for as long as the agent wants it: restarts it with capped
@@ -66,6 +66,8 @@ export type MinerSupervisor = {
   pid: () => number | null;
   /** SIGTERM, up to `graceMs` to exit, then SIGKILL. Resolves once the miner is gone. */
   stop: (graceMs: number) => Promise<void>;
+  /** What the miner's API said at the last poll; null before the first answer or after a restart. */
+  stats: () => MinerStats | null;
 };
 
 const LAST_LINES = 20;
@@ -89,6 +91,7 @@ export const superviseMiner = (options: SuperviseMinerOptions): MinerSupervisor 
   let pollTimer: NodeJS.Timeout | null = null;
   let lastLines: string[] = [];
   let samples: number[] = [];
+  let latest: MinerStats | null = null;
   let lowPolls = 0;
 
   const keepLines = (chunk: Buffer) => {
@@ -107,6 +110,7 @@ export const superviseMiner = (options: SuperviseMinerOptions): MinerSupervisor 
   };
 
   const start = () => {
+    latest = null;
     const proc = spawn(command.executable, command.args, {
       cwd: options.spawnOptions?.cwd,
       env: { ...(options.spawnOptions?.env ?? process.env), ...command.env },
@@ -189,7 +193,9 @@ export const superviseMiner = (options: SuperviseMinerOptions): MinerSupervisor 
     if (!proc || restarting || stopping) return;
     let total: number | null;
     try {
-      total = (await options.statsDriver(options.apiUrl, { timeoutMs: policy.statsTimeoutMs })).totalHashrateHs;
+      const stats = await options.statsDriver(options.apiUrl, { timeoutMs: policy.statsTimeoutMs });
+      if (child === proc) latest = stats;
+      total = stats.totalHashrateHs;
     } catch (err) {
       // Not up yet, or busy: the process watch catches a dead miner; the API alone proves nothing.
       log.warn({ err, pid: proc.pid }, "miner stats poll failed");
@@ -220,6 +226,7 @@ export const superviseMiner = (options: SuperviseMinerOptions): MinerSupervisor 
 
   return {
     pid: () => child?.pid ?? null,
+    stats: () => latest,
     stop: async (graceMs) => {
       if (stopping) return;
       stopping = true;

@@ -20,6 +20,9 @@ import { createServer as tcp } from "node:net";
 import { readFileSync, existsSync, writeFileSync } from "node:fs";
 const cfg = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const started = Date.now();
+// portFlag: listen where the agent told the miner to (e.g. --api-bind-http 127.0.0.1:4067), as the real one does.
+const flagAt = cfg.portFlag ? process.argv.indexOf(cfg.portFlag) : -1;
+const port = flagAt > 0 ? Number(process.argv[flagAt + 1].split(":").pop()) : cfg.port;
 console.log("fake miner up, pid " + process.pid);
 if (cfg.ignoreSigterm) process.on("SIGTERM", () => console.log("ignoring SIGTERM"));
 if (cfg.crashAfterMs !== undefined && !(cfg.crashOnceFile && existsSync(cfg.crashOnceFile))) {
@@ -49,18 +52,20 @@ if (cfg.tcp) {
       else reply = JSON.stringify(Object.fromEntries(known.map((n) => [n, [JSON.parse(body(cfg.tcp[n]))]])));
       socket.end(reply + "\0");
     });
-  }).listen(cfg.port, "127.0.0.1");
+  }).listen(port, "127.0.0.1");
 } else {
   http((req, res) => {
     const file = cfg.routes[req.url.split("?")[0]];
     if (!file) { res.writeHead(404).end("not found"); return; }
     res.writeHead(200, { "content-type": "application/json" }).end(body(file));
-  }).listen(cfg.port, "127.0.0.1");
+  }).listen(port, "127.0.0.1");
 }
 `;
 
 export type FakeMinerConfig = {
   port: number;
+  /** Listen on the port given after this flag in the miner's own arguments instead. */
+  portFlag?: string;
   routes?: Record<string, string>;
   tcp?: Record<string, string>;
   crashAfterMs?: number;
