@@ -1,3 +1,4 @@
+import pLimit from "p-limit";
 import type { Namespace } from "socket.io";
 import {
   findRigByTokenHash,
@@ -20,6 +21,12 @@ import type { RigConnection, RigRegistry } from "./rig-registry";
 import type { Batcher } from "./telemetry-batcher";
 
 const TOUCH_EVERY_MS = 30_000;
+/**
+ * Hellos write the rig's inventory in a transaction. After a gateway restart every rig says
+ * hello at once; more transactions than pool connections only time out waiting for one, so
+ * they queue here instead and each rig is answered in turn.
+ */
+const CONCURRENT_HELLOS = 3;
 
 export type AgentNamespaceDeps = {
   nsp: Namespace;
@@ -58,6 +65,7 @@ const toRows = (conn: RigConnection, msg: Telemetry): TelemetryRow[] => {
  */
 export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
   const { nsp, db, live, fanout, batcher, registry, deliver, log, now } = deps;
+  const helloSlot = pLimit(CONCURRENT_HELLOS);
 
   nsp.use(async (socket, next) => {
     try {
@@ -86,10 +94,16 @@ export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
     socket.on(
       "hello",
       handler(agentToGateway, "hello", async (hello) => {
-        const gpus = await syncRigInventory(db, rig.id, { hostname: hello.hostname, agentVersion: hello.agentVersion, gpus: hello.gpus, now: now() });
+        const answered = await helloSlot(async () => {
+          if (!socket.connected) return null;
+          const synced = await syncRigInventory(db, rig.id, { hostname: hello.hostname, agentVersion: hello.agentVersion, gpus: hello.gpus, now: now() });
+          return { gpus: synced, lastSeq: await lastTelemetrySeq(db, rig.id) };
+        });
+        // The rig hung up while queued: its next connection says hello again.
+        if (!answered) return { ok: false as const, code: "UNAVAILABLE" as const, message: "hello: the connection closed while queued" };
+        const { gpus, lastSeq } = answered;
         conn.gpuIds = new Map(gpus.map((g) => [g.index, g.gpuId]));
         conn.lastTouchedAt = now().getTime();
-        const lastSeq = await lastTelemetrySeq(db, rig.id);
         // After the ack, so the agent knows its GPU ids before the first command arrives.
         setImmediate(() => void deliver(rig.id).catch((err) => rigLog.error({ err }, "delivering pending commands failed")));
         return { ok: true as const, rigId: rig.id, gpus, lastSeq };
