@@ -1,7 +1,8 @@
 import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadSchedulerConfig } from "@rigshift/config";
+import { listTelemetryPartitions } from "@rigshift/db";
 import { listTelemetryRollups } from "@rigshift/db";
 import { createTestDatabase, insertTestFarm, testRedisPrefix, type TestDatabase, type TestFarm } from "@rigshift/db/testing";
 import { createLog } from "./log";
@@ -87,6 +88,9 @@ beforeAll(async () => {
     log: createLog("silent"),
     now: () => new Date("2026-11-18T12:00:30Z"),
   });
+  // The start-up partition upkeep moves these rows into their day's partition: let it finish first,
+  // so the test never reads the table mid-move.
+  await vi.waitFor(async () => expect((await listTelemetryPartitions(tdb.db)).length).toBeGreaterThanOrEqual(4), { timeout: 15_000, interval: 100 });
   events = new QueueEvents(ROLLUP_QUEUE, { connection: { url: base.REDIS_URL }, prefix });
   await events.waitUntilReady();
 });

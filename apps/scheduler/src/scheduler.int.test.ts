@@ -1,7 +1,8 @@
 import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadSchedulerConfig } from "@rigshift/config";
+import { listTelemetryPartitions } from "@rigshift/db";
 import { createSwitchCommand, getCommandView, getRevenueReport, recordCommandProgress } from "@rigshift/db";
 import { createTestDatabase, insertTestFarm, testRedisPrefix, type TestDatabase, type TestFarm } from "@rigshift/db/testing";
 import { COMMAND_DISPATCH_CHANNEL, QUEUES, type CommandDispatch } from "@rigshift/protocol";
@@ -68,6 +69,9 @@ beforeAll(async () => {
     log: createLog("silent"),
     now: () => NOW,
   });
+  // The start-up partition upkeep moves these rows into their day's partition: let it finish first,
+  // so the test never reads the table mid-move.
+  await vi.waitFor(async () => expect((await listTelemetryPartitions(tdb.db)).length).toBeGreaterThanOrEqual(4), { timeout: 15_000, interval: 100 });
   commandEvents = new QueueEvents(QUEUES.commands, { connection: { url: base.REDIS_URL }, prefix });
   await commandEvents.waitUntilReady();
 });
