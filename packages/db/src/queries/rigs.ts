@@ -30,14 +30,23 @@ export const findRigByTokenHash = (db: Db, tokenHash: string): Promise<RigIdenti
  * Match what the agent reports to the GPU rows, by index: new GPUs are added, changed ones
  * (a card swapped in the same slot) updated, and rows the agent no longer reports go OFFLINE.
  */
-export const syncRigInventory = (
+export const syncRigInventory = async (
   db: PrismaClient,
   rigId: string,
   { hostname, agentVersion, gpus, now }: { hostname: string; agentVersion: string; gpus: GpuInventory[]; now: Date },
-) =>
-  db.$transaction(async (tx) => {
+) => {
+  // Most hellos are a reconnect of a rig whose cards have not changed: one read and one update
+  // then, instead of a transaction per GPU (it matters when every rig reconnects at once).
+  const known = await db.gpu.findMany({ where: { rigId }, select: { id: true, index: true, uuid: true, pciBusId: true, vendor: true, model: true, vramMb: true } });
+  const same = (g: GpuInventory, k: (typeof known)[number]) =>
+    k.index === g.index && k.uuid === g.uuid && k.pciBusId === g.pciBusId && k.vendor === g.vendor && k.model === g.model && k.vramMb === g.vramMb;
+  const unchanged = known.length === gpus.length && gpus.every((g) => known.some((k) => same(g, k)));
+  if (unchanged) {
+    await db.rig.update({ where: { id: rigId }, data: { hostname, agentVersion, lastSeenAt: now }, select: { id: true } });
+    return gpus.map((g) => ({ index: g.index, gpuId: known.find((k) => k.index === g.index)!.id }));
+  }
+  return db.$transaction(async (tx) => {
     await tx.rig.update({ where: { id: rigId }, data: { hostname, agentVersion, lastSeenAt: now } });
-    const known = await tx.gpu.findMany({ where: { rigId }, select: { id: true, index: true } });
     const out: { index: number; gpuId: string }[] = [];
     for (const g of gpus) {
       const data = { uuid: g.uuid, pciBusId: g.pciBusId, vendor: g.vendor, model: g.model, vramMb: g.vramMb };
@@ -53,6 +62,7 @@ export const syncRigInventory = (
     if (gone.length) await tx.gpu.updateMany({ where: { id: { in: gone } }, data: { currentMode: "OFFLINE" } });
     return out;
   });
+};
 
 export const touchRigs = (db: Db, rigIds: string[], now: Date) =>
   rigIds.length ? db.rig.updateMany({ where: { id: { in: rigIds } }, data: { lastSeenAt: now } }) : Promise.resolve({ count: 0 });
