@@ -1,3 +1,5 @@
+// Types for a test-only parser of the Prometheus text format (the package ships none); shared by
+// the gateway and web tests that check their /metrics.
 declare module "parse-prometheus-text-format" {
   export type ParsedMetric = {
     name: string;
