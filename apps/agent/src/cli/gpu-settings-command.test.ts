@@ -1,11 +1,8 @@
-import { spawn } from "node:child_process";
-import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { catFixture, createFakeToolDir, type FakeToolDir } from "../hardware/fake-tools";
+import { runAgentCli } from "../testing/run-agent-cli";
 import { runGpuSettingsCommand, type GpuSettingsCommand } from "./gpu-settings-command";
 
-const REPO_ROOT = resolve(import.meta.dirname, "../../../..");
-const MAIN = join(REPO_ROOT, "apps/agent/src/main.ts");
 
 /** nvidia-smi replaying a real -q -x capture and answering tuning calls as the driver does; argv recorded. */
 const fakeNvidiaSmi = (tools: FakeToolDir, xmlFixture: string) =>
@@ -119,14 +116,8 @@ describe("rigshift-agent set-clocks", () => {
   it("runs through the real CLI entry point", { timeout: 30_000 }, async () => {
     const tools = await createFakeToolDir();
     const nvidiaSmi = await fakeNvidiaSmi(tools, "nvidia-smi-xml-1.xml");
-    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const child = spawn(process.execPath, ["--import", "tsx", MAIN, "set-power-limit", "--gpu", "1", "--watts", "150", "--nvidia-smi", nvidiaSmi], { cwd: REPO_ROOT });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("close", (code) => done({ code, stdout, stderr }));
-    });
+    const { code, stdout, stderr } = await runAgentCli(["set-power-limit", "--gpu", "1", "--watts", "150", "--nvidia-smi", nvidiaSmi]);
+    const out = { code, stdout, stderr };
     expect(out).toEqual({ code: 0, stdout: "ok: Power limit for GPU 00000000:03:00.0 was set to 150 W from 180.00 W.\nAll done.\n", stderr: "" });
   });
 });

@@ -1,23 +1,12 @@
-import { spawn } from "node:child_process";
 import { mkdir, readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { runAgentCli } from "../testing/run-agent-cli";
 import { catFixture, createFakeToolDir, type FakeToolDir } from "./fake-tools";
 
-const REPO_ROOT = resolve(import.meta.dirname, "../../../..");
-const MAIN = join(REPO_ROOT, "apps/agent/src/main.ts");
 
 /** The CLI as a user runs it: `node --import tsx apps/agent/src/main.ts gpus …`. */
-const gpusCli = (args: string[], env: Record<string, string> = {}) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>((done) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, "gpus", ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (code) => done({ code, stdout, stderr, ms: Date.now() - started }));
-  });
+const gpusCli = (args: string[], env: Record<string, string> = {}) => runAgentCli(["gpus", ...args], env);
 
 let tools: FakeToolDir;
 let emptyPath: string;

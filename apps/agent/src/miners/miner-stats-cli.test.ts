@@ -1,15 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { connect } from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort, writeFakeMiner, type FakeMinerConfig } from "./testing/fake-miner";
+import { runAgentCli } from "../testing/run-agent-cli";
+import { freePort, waitForPort, writeFakeMiner, type FakeMinerConfig } from "./testing/fake-miner";
 import { RIG_FIXTURES } from "./testing/rig-fixtures";
 import { RIGEL_STAT } from "./testing/rigel-stat-sample";
 
-const REPO_ROOT = path.resolve(import.meta.dirname, "../../../..");
-const MAIN = path.join(REPO_ROOT, "apps/agent/src/main.ts");
 const fx = (name: string) => path.join(RIG_FIXTURES, name);
 
 const running: ChildProcess[] = [];
@@ -17,17 +15,6 @@ afterEach(() => {
   for (const p of running.splice(0)) p.kill("SIGKILL");
 });
 
-const waitForPort = async (port: number) => {
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: "127.0.0.1", port }, () => (s.end(), resolve(true)));
-      s.on("error", () => resolve(false));
-    });
-    if (up) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`fake miner never listened on ${port}`);
-};
 
 /** A fake miner serving real captures; resolves once it listens. */
 const startFakeMiner = async (config: Omit<FakeMinerConfig, "port">) => {
@@ -40,15 +27,7 @@ const startFakeMiner = async (config: Omit<FakeMinerConfig, "port">) => {
 };
 
 /** The real CLI, as `node --import tsx apps/agent/src/main.ts …`. */
-const cli = (args: string[]) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, LOG_LEVEL: "warn" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
+const cli = (args: string[]) => runAgentCli(args, { LOG_LEVEL: "warn" });
 
 const minerStats = async (miner: string, api: string) => {
   const out = await cli(["miner-stats", "--miner", miner, "--api", api, "--json"]);

@@ -1,5 +1,5 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -94,3 +94,16 @@ export const freePort = (): Promise<number> =>
       server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
     });
   });
+
+/** Resolves once something listens on the port (a fake miner finished starting). */
+export const waitForPort = async (port: number) => {
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const s = connect({ host: "127.0.0.1", port }, () => (s.end(), resolve(true)));
+      s.on("error", () => resolve(false));
+    });
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`fake miner never listened on ${port}`);
+};
