@@ -1,15 +1,7 @@
-import type { GpuInventory, MinerAssignment, WorkloadAssignment } from "@rigshift/protocol";
+import type { GpuInventory, GpuSample, MinerAssignment, WorkloadAssignment } from "@rigshift/protocol";
 
-/** What the GPU tool reported for one GPU; null means the tool did not say (never 0). */
-export type GpuReading = {
-  index: number;
-  hashrateHs: number | null;
-  tempC: number | null;
-  powerW: number | null;
-  fanPct: number | null;
-  utilPct: number | null;
-  vramUsedMb: number | null;
-};
+/** What the GPU tool reported for one GPU: the readings of a telemetry row; null means the tool did not say (never 0). */
+export type GpuReading = Pick<GpuSample, "index" | "hashrateHs" | "tempC" | "powerW" | "fanPct" | "utilPct" | "vramUsedMb">;
 
 /** A process that holds a GPU, as the driver lists it. */
 export type GpuHolder =

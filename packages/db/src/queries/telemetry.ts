@@ -1,22 +1,8 @@
-import type { GpuMode } from "@rigshift/protocol";
+import type { GpuMode, GpuSample } from "@rigshift/protocol";
 import type { Db } from "../client";
 
-export type TelemetryRow = {
-  rigId: string;
-  seq: number;
-  gpuIndex: number;
-  gpuId: string;
-  at: Date;
-  mode: GpuMode;
-  coin: string | null;
-  workloadId: string | null;
-  hashrateHs: number | null;
-  tempC: number | null;
-  powerW: number | null;
-  fanPct: number | null;
-  utilPct: number | null;
-  vramUsedMb: number | null;
-};
+/** One stored GPU sample: the wire row of a telemetry message, with the rig, seq, GPU id and time it came with. */
+export type TelemetryRow = Omit<GpuSample, "index"> & { rigId: string; seq: number; gpuIndex: number; gpuId: string; at: Date };
 
 // Batches are written with COPY by `createTelemetryWriter` (../telemetry/copy-telemetry.ts).
 
