@@ -10,19 +10,20 @@ import type { Random } from "./random";
  * by a small random walk so charts and the ledger are not flat.
  */
 
-type CoinNetwork = { algorithm: string; priceUsd: number; networkHs: number; coinsPerDay: number };
+/** Starting point of a coin's walk; the price is a decimal string like every amount of money. */
+type CoinNetwork = { algorithm: string; priceUsd: string; networkHs: number; coinsPerDay: number };
 
 export const COIN_NETWORKS: Record<CoinSymbol, CoinNetwork> = {
   // ~6,400 blocks a day at ~2.05 ETC each (with uncles), ~300 TH/s.
-  ETC: { algorithm: "etchash", priceUsd: 17.5, networkHs: 300e12, coinsPerDay: 13_100 },
+  ETC: { algorithm: "etchash", priceUsd: "17.5", networkHs: 300e12, coinsPerDay: 13_100 },
   // 1,440 blocks a day at 2,500 RVN, ~5.5 TH/s.
-  RVN: { algorithm: "kawpow", priceUsd: 0.014, networkHs: 5.5e12, coinsPerDay: 3_600_000 },
+  RVN: { algorithm: "kawpow", priceUsd: "0.014", networkHs: 5.5e12, coinsPerDay: 3_600_000 },
   // 720 blocks a day at ~6 ERG to miners, ~18 TH/s.
-  ERG: { algorithm: "autolykos2", priceUsd: 1.2, networkHs: 18e12, coinsPerDay: 4_320 },
+  ERG: { algorithm: "autolykos2", priceUsd: "1.2", networkHs: 18e12, coinsPerDay: 4_320 },
 };
 
 /** USD per Swedish krona. */
-export const SEK_USD = 0.095;
+export const SEK_USD = "0.095";
 
 export const QUOTE_SOURCE = "demo-seed";
 
@@ -43,29 +44,28 @@ export const buildMarketQuotes = ({ now, hours, random }: { now: Date; hours: nu
   const lastHour = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
   const rows: QuoteRow[] = [];
   for (const [symbol, net] of Object.entries(COIN_NETWORKS)) {
-    let price = net.priceUsd;
+    let price = new Decimal(net.priceUsd);
     let networkHs = net.networkHs;
     for (let h = hours - 1; h >= 0; h--) {
-      price *= 1 + 0.008 * random.gaussian();
+      price = price.times(1 + 0.008 * random.gaussian()).toDecimalPlaces(8);
       networkHs *= 1 + 0.004 * random.gaussian();
-      const priceUsd = new Decimal(price).toDecimalPlaces(8);
       rows.push({
         kind: "COIN",
         symbol,
         algorithm: net.algorithm,
         at: new Date(lastHour - h * HOUR_MS),
-        priceUsd: priceUsd.toFixed(8),
-        usdPerHsDay: priceUsd.times(net.coinsPerDay).div(Math.round(networkHs)).toSignificantDigits(12).toFixed(),
+        priceUsd: price.toFixed(8),
+        usdPerHsDay: price.times(net.coinsPerDay).div(Math.round(networkHs)).toSignificantDigits(12).toFixed(),
         source: QUOTE_SOURCE,
       });
     }
   }
-  let sek = SEK_USD;
+  let sek = new Decimal(SEK_USD);
   for (let h = hours - 1; h >= 0; h--) {
-    sek *= 1 + 0.001 * random.gaussian();
+    sek = sek.times(1 + 0.001 * random.gaussian()).toDecimalPlaces(6);
     rows.push({
       kind: "FX", symbol: "SEK", algorithm: null, at: new Date(lastHour - h * HOUR_MS),
-      priceUsd: new Decimal(sek).toDecimalPlaces(6).toFixed(6), usdPerHsDay: null, source: QUOTE_SOURCE,
+      priceUsd: sek.toFixed(6), usdPerHsDay: null, source: QUOTE_SOURCE,
     });
   }
   return rows;
