@@ -1,3 +1,3 @@
-// The planner (profit switching and placement) is issue #6; the package exists so the
-// workspace layout is the one DESIGN.md describes.
-export {};
+// The planner (issue #6): fleet snapshot, market, energy, workloads and policy in; the target of
+// every GPU, with its reason, and the commands to get there out. `plan()` lands with the planner.
+export type * from "./types";
