@@ -6,7 +6,9 @@ import type { Log } from "./log";
 const HOUR_MS = 3_600_000;
 
 /**
- * A `ledger` job books one hour: the one it names, or the last complete hour. Booking is
+ * A `ledger` job books one hour: the one it names, or the last complete hour. It books from the
+ * hour's minute rollups, folded again just before (so samples that landed since the last
+ * `rollup` run count, and a stalled rollup queue cannot leave the hour unbooked). Booking is
  * idempotent (the ledger is append-only and unique per GPU, hour and kind), so a retried or
  * repeated job adds nothing twice.
  */

@@ -5,6 +5,7 @@ import { loadSchedulerConfig } from "@rigshift/config";
 import { listTelemetryPartitions } from "@rigshift/db";
 import { listTelemetryRollups } from "@rigshift/db";
 import { createTestDatabase, insertTestFarm, testRedisPrefix, type TestDatabase, type TestFarm } from "@rigshift/db/testing";
+import { Decimal } from "@rigshift/economics";
 import { createLog } from "./log";
 import { ROLLUP_QUEUE } from "./rollup-worker";
 import { startScheduler, type Scheduler } from "./scheduler";
@@ -19,40 +20,66 @@ let prefix: string;
 let scheduler: Scheduler;
 let events: QueueEvents;
 
-type Raw = { gpuId: string; gpuIndex: number; seq: number; at: Date; mode: "HASHING" | "IDLE"; hashrateHs: number | null; powerW: number; tempC: number };
+type Raw = {
+  gpuId: string; gpuIndex: number; seq: number; at: Date; mode: "HASHING" | "IDLE" | "AI"; coin: string | null; workloadId: string | null;
+  hashrateHs: number | null; powerW: number; tempC: number;
+};
 
 /**
- * Two GPUs over three minutes of 10 s samples plus one in the next hour: GPU 0 hashes for two
- * minutes then idles, with a 40 s hole (longer than the gap cap) in minute 1; GPU 1 hashes steadily.
+ * Two GPUs over three minutes, sampled off the minute so most intervals cross a minute's edge.
+ * GPU 0 (every 10 s from :05) hashes ETC, then RVN, then idles, with a 40 s hole (longer than the
+ * gap cap) in minute 1. GPU 1 (every 7 or 13 s) runs the AI workload, then hashes ETC; it also
+ * reports across the top of the hour (10:59:55, 11:00:05), so one interval is split between hours.
  */
 const raw: Raw[] = [];
 const buildRaw = () => {
-  for (const [gpuIndex, gpuId] of farm.gpuIds.entries()) {
-    for (let i = 0; i < 18; i++) {
-      if (gpuIndex === 0 && i >= 8 && i <= 10) continue;
-      const hashing = gpuIndex === 1 || i < 12;
-      raw.push({
-        gpuId, gpuIndex, seq: i, at: new Date(T0.getTime() + i * 10_000), mode: hashing ? "HASHING" : "IDLE",
-        hashrateHs: hashing ? 1e6 * (gpuIndex + 1) + i * 1000 : null, powerW: hashing ? 200 + i : 50, tempC: 55 + i / 2 + gpuIndex,
-      });
-    }
+  const [gpu0, gpu1] = farm.gpuIds as [string, string];
+  for (let i = 0; i < 18; i++) {
+    if (i >= 8 && i <= 10) continue;
+    const mode = i < 12 ? "HASHING" : "IDLE";
+    raw.push({
+      gpuId: gpu0, gpuIndex: 0, seq: i, at: new Date(T0.getTime() + 5_000 + i * 10_000), mode, coin: mode === "IDLE" ? null : i < 6 ? "ETC" : "RVN",
+      workloadId: null, hashrateHs: mode === "HASHING" ? 1e6 + i * 1000.5 : null, powerW: mode === "HASHING" ? 200.25 + i : 50, tempC: 55 + i / 2,
+    });
+  }
+  let at = T0.getTime() + 2_000;
+  for (let i = 0; at < T0.getTime() + 180_000; i++, at += i % 2 ? 7_000 : 13_000) {
+    const ai = i < 10;
+    raw.push({
+      gpuId: gpu1, gpuIndex: 1, seq: i, at: new Date(at), mode: ai ? "AI" : "HASHING", coin: ai ? null : "ETC", workloadId: ai ? farm.workloadId : null,
+      hashrateHs: ai ? null : 2e6 + i * 333.3, powerW: ai ? 300.5 : 210 + i / 3, tempC: 60 + i / 4,
+    });
+  }
+  for (const [seq, s] of [[500, 3595], [501, 3605]] as const) {
+    raw.push({ gpuId: gpu1, gpuIndex: 1, seq, at: new Date(T0.getTime() + s * 1000), mode: "HASHING", coin: "ETC", workloadId: null, hashrateHs: 3e6, powerW: 210, tempC: 70 });
   }
 };
 
-/** The reference: each sample stands for the time to the GPU's next one, at most MAX_GAP_S. */
-const expectedFor = (gpuId: string, bucketMs: number) => {
-  const rows = raw.filter((r) => r.gpuId === gpuId).sort((a, b) => a.at.getTime() - b.at.getTime());
-  const out = new Map<number, { hashes: number; energyWh: number; modeSeconds: Record<string, number> }>();
-  rows.forEach((r, i) => {
-    const next = rows[i + 1]?.at.getTime() ?? Infinity;
-    const secs = Math.min(next - r.at.getTime(), MAX_GAP_S * 1000) / 1000;
-    const bucket = Math.floor(r.at.getTime() / bucketMs) * bucketMs;
-    const e = out.get(bucket) ?? { hashes: 0, energyWh: 0, modeSeconds: {} };
-    e.hashes += (r.hashrateHs ?? 0) * secs;
-    e.energyWh += (r.powerW * secs) / 3600;
-    e.modeSeconds[r.mode] = (e.modeSeconds[r.mode] ?? 0) + secs;
-    out.set(bucket, e);
-  });
+const keyOf = (gpuId: string, bucket: number, mode: string, coin: string | null, workloadId: string | null) =>
+  [gpuId, new Date(bucket).toISOString(), mode, coin ?? "", workloadId ?? ""].join("|");
+
+/**
+ * The reference, from the definition: each sample stands for the time to the GPU's next one, at
+ * most MAX_GAP_S, and each bucket gets the part of that time inside it, in exact decimals.
+ */
+const expectedFor = (bucketMs: number) => {
+  const out = new Map<string, { seconds: Decimal; hashes: Decimal; energyWh: Decimal }>();
+  for (const gpuId of farm.gpuIds) {
+    const rows = raw.filter((r) => r.gpuId === gpuId).sort((a, b) => a.at.getTime() - b.at.getTime());
+    rows.forEach((r, i) => {
+      const start = r.at.getTime();
+      const until = Math.min(rows[i + 1]?.at.getTime() ?? Infinity, start + MAX_GAP_S * 1000);
+      for (let b = Math.floor(start / bucketMs) * bucketMs; b < until; b += bucketMs) {
+        const secs = new Decimal(Math.min(until, b + bucketMs) - Math.max(start, b)).div(1000);
+        const key = keyOf(gpuId, b, r.mode, r.coin, r.workloadId);
+        const e = out.get(key) ?? { seconds: new Decimal(0), hashes: new Decimal(0), energyWh: new Decimal(0) };
+        e.seconds = e.seconds.plus(secs);
+        e.hashes = e.hashes.plus(new Decimal(r.hashrateHs ?? 0).times(secs));
+        e.energyWh = e.energyWh.plus(new Decimal(r.powerW).times(secs).div(3600));
+        out.set(key, e);
+      }
+    });
+  }
   return out;
 };
 
@@ -61,23 +88,22 @@ const fold = async (data: object) => {
   return job.waitUntilFinished(events, 20_000);
 };
 
-/** The same buckets aggregated straight from the raw rows. */
+/** The readings of the samples taken in each bucket, aggregated straight from the raw rows. */
 const directAggregate = (unit: "minute" | "hour") =>
   tdb.db.$queryRawUnsafe<Record<string, unknown>[]>(`
-    SELECT "gpuId", date_trunc('${unit}', "at", 'UTC') AS bucket, count(*)::int AS samples,
+    SELECT "gpuId", date_trunc('${unit}', "at", 'UTC') AS bucket, "mode"::text AS mode, COALESCE("coin", '') AS coin,
+      COALESCE("workloadId"::text, '') AS "workloadId", count(*)::int AS samples,
       min("hashrateHs") AS "hashrateHsMin", max("hashrateHs") AS "hashrateHsMax", avg("hashrateHs") AS "hashrateHsAvg",
       min("tempC") AS "tempCMin", max("tempC") AS "tempCMax", avg("tempC") AS "tempCAvg",
       min("powerW") AS "powerWMin", max("powerW") AS "powerWMax", avg("powerW") AS "powerWAvg"
-    FROM "TelemetrySample" GROUP BY 1, 2 ORDER BY 1, 2`);
+    FROM "TelemetrySample" GROUP BY 1, 2, 3, 4, 5`);
 
 beforeAll(async () => {
   tdb = await createTestDatabase();
   farm = await insertTestFarm(tdb.db);
   buildRaw();
-  // One late sample of GPU 1 an hour on, so the hour fold sees two buckets.
-  raw.push({ gpuId: farm.gpuIds[1]!, gpuIndex: 1, seq: 500, at: new Date(T0.getTime() + 3_600_000), mode: "HASHING", hashrateHs: 3e6, powerW: 210, tempC: 70 });
   await tdb.db.telemetrySample.createMany({
-    data: raw.map((r) => ({ ...r, rigId: farm.rigId, seq: BigInt(r.seq), coin: r.mode === "HASHING" ? "ETC" : null, fanPct: 40, utilPct: 99 })),
+    data: raw.map((r) => ({ ...r, rigId: farm.rigId, seq: BigInt(r.seq), fanPct: 40, utilPct: 99 })),
   });
   redis = new Redis(base.REDIS_URL, { maxRetriesPerRequest: null });
   prefix = testRedisPrefix();
@@ -104,58 +130,74 @@ afterAll(async () => {
   await tdb.drop();
 });
 
-const compare = async (unit: "minute" | "hour", bucketMs: number) => {
-  const direct = await directAggregate(unit);
-  let compared = 0;
-  for (const gpuId of farm.gpuIds) {
-    const rollups = await listTelemetryRollups(tdb.db, { unit, gpuId, from: new Date(0), to: new Date("2100-01-01T00:00:00Z") });
-    const mine = direct.filter((d) => d.gpuId === gpuId);
-    expect(rollups.map((r) => r.bucket)).toEqual(mine.map((d) => d.bucket));
-    const expected = expectedFor(gpuId, bucketMs);
-    for (const [i, r] of rollups.entries()) {
-      const d = mine[i]!;
-      for (const key of ["samples", "hashrateHsMin", "hashrateHsMax", "tempCMin", "tempCMax", "powerWMin", "powerWMax"] as const) expect(r[key], key).toBe(d[key]);
-      for (const key of ["hashrateHsAvg", "tempCAvg", "powerWAvg"] as const) {
-        if (d[key] === null) expect(r[key]).toBeNull();
-        else expect(r[key], key).toBeCloseTo(Number(d[key]), 6);
-      }
-      const e = expected.get(r.bucket.getTime())!;
-      expect(r.hashes).toBeCloseTo(e.hashes, 3);
-      expect(r.energyWh).toBeCloseTo(e.energyWh, 6);
-      expect(Object.keys(r.modeSeconds).sort()).toEqual(Object.keys(e.modeSeconds).sort());
-      for (const [mode, s] of Object.entries(e.modeSeconds)) expect(r.modeSeconds[mode]).toBeCloseTo(s, 6);
-      compared++;
+/** Every rollup row against the reference and the direct aggregate; returns how many rows. */
+const compare = async (unit: "minute" | "hour") => {
+  const bucketMs = unit === "minute" ? 60_000 : 3_600_000;
+  const expected = expectedFor(bucketMs);
+  const direct = new Map((await directAggregate(unit)).map((d) => [keyOf(d.gpuId as string, (d.bucket as Date).getTime(), d.mode as string, d.coin as string, d.workloadId as string), d]));
+  const rollups = await listTelemetryRollups(tdb.db, { unit, from: new Date(0), to: new Date("2100-01-01T00:00:00Z") });
+  const keys = rollups.map((r) => keyOf(r.gpuId, r.bucket.getTime(), r.mode, r.coin, r.workloadId));
+  expect(keys.sort()).toEqual([...expected.keys()].sort());
+  for (const r of rollups) {
+    const key = keyOf(r.gpuId, r.bucket.getTime(), r.mode, r.coin, r.workloadId);
+    const e = expected.get(key)!;
+    // Exact: the ledger prices these, and a minute must add up to its hour to the last digit.
+    expect(r.seconds.toString(), `${key} seconds`).toBe(e.seconds.toString());
+    expect(r.hashes.toString(), `${key} hashes`).toBe(e.hashes.toString());
+    expect(r.energyWh.toDecimalPlaces(12).toString(), `${key} energyWh`).toBe(e.energyWh.toDecimalPlaces(12).toString());
+    const d = direct.get(key);
+    // A row that is only the tail of a sample taken in an earlier bucket has no readings.
+    expect(r.samples, key).toBe(d?.samples ?? 0);
+    for (const col of ["hashrateHsMin", "hashrateHsMax", "tempCMin", "tempCMax", "powerWMin", "powerWMax"] as const) expect(r[col], col).toBe(d?.[col] ?? null);
+    for (const col of ["hashrateHsAvg", "tempCAvg", "powerWAvg"] as const) {
+      if (d?.[col] == null) expect(r[col]).toBeNull();
+      else expect(r[col], col).toBeCloseTo(Number(d[col]), 6);
     }
   }
-  return compared;
+  return rollups.length;
 };
 
+const secondsOf = async (unit: "minute" | "hour", gpuId: string, bucket: string) =>
+  (await listTelemetryRollups(tdb.db, { unit, gpuId, from: new Date(bucket), to: new Date(new Date(bucket).getTime() + 1) }))
+    .map((r) => [r.mode, r.coin ?? r.workloadId, r.seconds.toNumber()]);
+
 describe("rollup job", () => {
-  it("folds minutes that match the raw rows", async () => {
+  it("folds minutes that match the raw rows, each interval split at the minute's edge", async () => {
     await fold({ unit: "minute", from: T0.toISOString(), to: "2026-11-18T11:05:00Z" });
-    // GPU 0: 3 minutes; GPU 1: 3 minutes and the late one.
-    expect(await compare("minute", 60_000)).toBe(7);
-    // The hole in GPU 0's minute 1 is capped: the sample before 40 s of silence counts 30 s (10 + 30 + 10).
-    const [m0, m1] = await listTelemetryRollups(tdb.db, { unit: "minute", gpuId: farm.gpuIds[0]!, from: T0, to: new Date(T0.getTime() + 120_000) });
-    expect(m0!.modeSeconds).toEqual({ HASHING: 60 });
-    expect(m1!.modeSeconds).toEqual({ HASHING: 50 });
+    expect(await compare("minute")).toBeGreaterThanOrEqual(10);
+    const gpu0 = farm.gpuIds[0]!;
+    // GPU 0's first sample is at :05, so minute 0 holds 55 s; its ETC sample at :55 gives 5 s to minute 1.
+    expect(await secondsOf("minute", gpu0, "2026-11-18T10:00:00Z")).toEqual([["HASHING", "ETC", 55]]);
+    // Minute 1: 5 s of ETC, RVN from :05 with the 40 s hole capped (the sample at :15 counts 30 s, not 40).
+    expect(await secondsOf("minute", gpu0, "2026-11-18T10:01:00Z")).toEqual([["HASHING", "ETC", 5], ["HASHING", "RVN", 10 + 30 + 5]]);
   });
 
-  it("folds hours that match the raw rows, and minutes add up to their hour", async () => {
+  it("folds hours that match the raw rows, splitting an interval across the top of the hour; minutes add up to their hour", async () => {
     await fold({ unit: "hour", from: T0.toISOString(), to: "2026-11-18T12:00:00Z" });
-    expect(await compare("hour", 3_600_000)).toBe(3);
-    const minutes = await listTelemetryRollups(tdb.db, { unit: "minute", gpuId: farm.gpuIds[0]!, from: T0, to: new Date(T0.getTime() + 3_600_000) });
-    const [hour] = await listTelemetryRollups(tdb.db, { unit: "hour", gpuId: farm.gpuIds[0]!, from: T0, to: new Date(T0.getTime() + 3_600_000) });
-    expect(hour!.hashes).toBeCloseTo(minutes.reduce((s, m) => s + m.hashes, 0), 3);
+    expect(await compare("hour")).toBeGreaterThanOrEqual(5);
+    const gpu1 = farm.gpuIds[1]!;
+    // The sample at 10:59:55 stands for the 10 s to 11:00:05: 5 s in each hour.
+    expect(await secondsOf("minute", gpu1, "2026-11-18T10:59:00Z")).toEqual([["HASHING", "ETC", 5]]);
+    expect(await secondsOf("hour", gpu1, "2026-11-18T11:00:00Z")).toEqual([["HASHING", "ETC", 5 + 30]]);
+    const minutes = await listTelemetryRollups(tdb.db, { unit: "minute", from: T0, to: new Date(T0.getTime() + 3_600_000) });
+    const hours = await listTelemetryRollups(tdb.db, { unit: "hour", from: T0, to: new Date(T0.getTime() + 3_600_000) });
+    for (const h of hours) {
+      const mine = minutes.filter((m) => m.gpuId === h.gpuId && m.mode === h.mode && m.coin === h.coin && m.workloadId === h.workloadId);
+      expect(mine.reduce((s, m) => s.plus(m.hashes), new Decimal(0)).toString()).toBe(h.hashes.toString());
+      expect(mine.reduce((s, m) => s.plus(m.seconds), new Decimal(0)).toString()).toBe(h.seconds.toString());
+      expect(mine.reduce((s, m) => s + m.samples, 0)).toBe(h.samples);
+    }
   });
 
-  it("replaces a bucket when it is folded again after its raw rows changed", async () => {
-    const gone = raw.findIndex((r) => r.gpuIndex === 1 && r.seq === 3);
-    await tdb.db.telemetrySample.deleteMany({ where: { rigId: farm.rigId, gpuIndex: 1, seq: 3n } });
-    raw.splice(gone, 1);
+  it("replaces a bucket's rows when it is folded again after its raw rows changed", async () => {
+    // GPU 0's only ETC samples in minute 0 go: the minute must lose its ETC row, not keep a stale one.
+    const gone = raw.filter((r) => r.gpuIndex === 0 && r.seq < 6);
+    await tdb.db.telemetrySample.deleteMany({ where: { rigId: farm.rigId, gpuIndex: 0, seq: { lt: 6n } } });
+    raw.splice(0, raw.length, ...raw.filter((r) => !gone.includes(r)));
     await fold({ unit: "minute", from: T0.toISOString(), to: "2026-11-18T11:05:00Z" });
     await fold({ unit: "minute", from: T0.toISOString(), to: "2026-11-18T11:05:00Z" });
-    expect(await compare("minute", 60_000)).toBe(7);
+    expect(await compare("minute")).toBeGreaterThanOrEqual(8);
+    expect(await secondsOf("minute", farm.gpuIds[0]!, "2026-11-18T10:00:00Z")).toEqual([]);
   });
 
   it("folds recent buckets on its own schedule", async () => {

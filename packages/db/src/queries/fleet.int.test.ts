@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, insertTestFarm, type TestDatabase, type TestFarm } from "../testing";
 import { listGpuSamples } from "./fleet";
+import { listGpuChart } from "./telemetry-chart";
+import { foldTelemetry } from "./telemetry-rollups";
 
 let tdb: TestDatabase;
 let farm: TestFarm;
@@ -28,4 +30,55 @@ it("charts an hour with an outage as two lines with a gap, not a line across it"
   expect(gapAt).toBeGreaterThan(start.getTime() + 19 * 60_000);
   expect(gapAt).toBeLessThan(start.getTime() + 50 * 60_000);
   expect(points.filter((p) => p.hashrateHs !== null).every((p) => p.hashrateHs === 48e6)).toBe(true);
+});
+
+describe("charts from rollups", () => {
+  const hour = () => ({ from: start, to: new Date(start.getTime() + 3_600_000) });
+
+  it("serves an hour from the minute rollups once folded, with the same gap", async () => {
+    const before = await listGpuChart(tdb.db, farm.gpuIds[0]!, hour());
+    await foldTelemetry(tdb.db, { unit: "minute", from: start, to: new Date(start.getTime() + 2 * 3_600_000), maxGapS: 120 });
+    // Raw rows of the first 10 minutes go (as retention would drop them): a chart still has them only if it reads the rollups.
+    await tdb.db.telemetrySample.deleteMany({ where: { gpuId: farm.gpuIds[0]!, at: { lt: new Date(start.getTime() + 10 * 60_000) } } });
+    const chart = await listGpuChart(tdb.db, farm.gpuIds[0]!, hour());
+    expect(chart).toMatchObject({ resolution: "minute", bucketS: 60 });
+    expect(chart.samples).toEqual(before.samples);
+    expect(chart.samples.filter((p) => p.hashrateHs === null)).toHaveLength(1);
+  });
+
+  it("reads raw samples for the minutes the rollup job has not folded yet", async () => {
+    // Ten more minutes after the folded range, raw only.
+    await tdb.db.telemetrySample.createMany({
+      data: Array.from({ length: 10 }, (_, m) => ({
+        rigId: farm.rigId, seq: BigInt(100 + m), gpuIndex: 0, gpuId: farm.gpuIds[0]!, at: new Date(start.getTime() + (60 + m) * 60_000),
+        mode: "IDLE" as const, coin: null, hashrateHs: null, tempC: 40, powerW: 30,
+      })),
+    });
+    const chart = await listGpuChart(tdb.db, farm.gpuIds[0]!, { from: new Date(start.getTime() + 30 * 60_000), to: new Date(start.getTime() + 90 * 60_000) });
+    expect(chart.resolution).toBe("minute");
+    expect(chart.samples.at(-1)).toMatchObject({ at: new Date(start.getTime() + 69 * 60_000).toISOString(), mode: "IDLE", powerW: 30 });
+    expect(chart.samples.filter((p) => p.mode === "HASHING")).toHaveLength(10);
+  });
+
+  it("serves days from the hour rollups, an empty day showing as a gap", async () => {
+    const day = 24 * 3_600_000;
+    // The same GPU two days later, after a silent day in between.
+    await tdb.db.telemetrySample.createMany({
+      data: Array.from({ length: 120 }, (_, m) => ({
+        rigId: farm.rigId, seq: BigInt(1000 + m), gpuIndex: 0, gpuId: farm.gpuIds[0]!, at: new Date(start.getTime() + 2 * day + m * 60_000),
+        mode: "HASHING" as const, coin: "ETC", hashrateHs: 50e6, tempC: 61, powerW: 118,
+      })),
+    });
+    await foldTelemetry(tdb.db, { unit: "hour", from: start, to: new Date(start.getTime() + 3 * day), maxGapS: 120 });
+    const chart = await listGpuChart(tdb.db, farm.gpuIds[0]!, { from: start, to: new Date(start.getTime() + 3 * day) });
+    expect(chart).toMatchObject({ resolution: "hour", bucketS: 3600 });
+    // 10:00 hashing at 48 MH/s (the 11:00 hour is IDLE with no hashrate), the silent day as one gap, then two hours at 50 MH/s.
+    expect(chart.samples.map((p) => [p.at, p.mode, p.hashrateHs])).toEqual([
+      [start.toISOString(), "HASHING", 48e6],
+      [new Date(start.getTime() + 3_600_000).toISOString(), "IDLE", null],
+      [new Date(start.getTime() + 2 * 3_600_000).toISOString(), "OFFLINE", null],
+      [new Date(start.getTime() + 2 * day).toISOString(), "HASHING", 50e6],
+      [new Date(start.getTime() + 2 * day + 3_600_000).toISOString(), "HASHING", 50e6],
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
-import { DomainError, type GpuSamplePoint, type GpuView, type RigView, type SiteView, ZGpuMode } from "@rigshift/protocol";
+import { DomainError, type GpuSamplePoint, type GpuView, type RigView, type SiteView } from "@rigshift/protocol";
 import type { Db } from "../client";
 import type { GpuLiveStore } from "../live/gpu-live-store";
+import { listGpuChart } from "./telemetry-chart";
 
 /** Read models of the fleet (sites → rigs → GPUs) for the dashboard and the REST API. */
 
@@ -91,45 +92,9 @@ export const getGpuView = async (db: Db, live: GpuLiveStore, gpuId: string): Pro
   return toGpuView(gpu, await live.getMany([gpu.id]));
 };
 
-type SampleBucket = { at: Date; mode: string; hashrateHs: number | null; tempC: number | null; powerW: number | null };
-
-/**
- * A GPU's samples between two times, averaged into at most `maxPoints` equal buckets so a
- * chart of a day costs the same as a chart of an hour. The mode of a bucket is its last sample's.
- * A bucket with no sample comes back with null readings, so a chart shows an outage (or telemetry
- * the rig had to drop) as a gap rather than drawing a line across it.
- */
+/** A GPU's chart points between two times: see `listGpuChart`, which also says their resolution. */
 export const listGpuSamples = async (
   db: Db,
   gpuId: string,
-  { from, to, maxPoints = 720 }: { from: Date; to: Date; maxPoints?: number },
-): Promise<GpuSamplePoint[]> => {
-  const bucketMs = Math.max(1000, Math.ceil((to.getTime() - from.getTime()) / maxPoints));
-  const rows = await db.$queryRaw<SampleBucket[]>`
-    SELECT date_bin(${`${bucketMs} milliseconds`}::interval, "at", ${from}::timestamptz) AS "at",
-           (array_agg("mode"::text ORDER BY "at" DESC))[1] AS "mode",
-           avg("hashrateHs") AS "hashrateHs", avg("tempC") AS "tempC", avg("powerW") AS "powerW"
-      FROM "TelemetrySample"
-     WHERE "gpuId" = ${gpuId}::uuid AND "at" >= ${from} AND "at" < ${to}
-     GROUP BY 1 ORDER BY 1`;
-  const points = rows.map((r) => ({
-    at: r.at.toISOString(),
-    mode: ZGpuMode.parse(r.mode),
-    hashrateHs: r.hashrateHs === null ? null : Number(r.hashrateHs),
-    tempC: r.tempC === null ? null : Number(r.tempC),
-    powerW: r.powerW === null ? null : Number(r.powerW),
-  }));
-  // Fill only between the first and last sample: before the first there may simply be no history.
-  const out: GpuSamplePoint[] = [];
-  let previous: number | null = null;
-  for (const p of points) {
-    const t = Date.parse(p.at);
-    // Agents sample every few seconds; a bucket is only "missing" when samples are sparser than buckets.
-    if (previous !== null && t - previous > 2 * Math.max(bucketMs, 60_000)) {
-      out.push({ at: new Date(previous + bucketMs).toISOString(), mode: "OFFLINE", hashrateHs: null, tempC: null, powerW: null });
-    }
-    out.push(p);
-    previous = t;
-  }
-  return out;
-};
+  window: { from: Date; to: Date; maxPoints?: number },
+): Promise<GpuSamplePoint[]> => (await listGpuChart(db, gpuId, window)).samples;

@@ -3,15 +3,19 @@ import {
   bookGpuHour,
   Decimal,
   sumDecimals,
+  type GpuHourInput,
+  type LedgerLine,
   type LedgerSample,
   type Tariff,
 } from "@rigshift/economics";
 import type { ReportGroupBy, RevenueLine, RevenueReport } from "@rigshift/protocol";
 import type { Db, PrismaClient } from "../client";
+import { bookGpuHourFromMinutes } from "./telemetry-book-hour";
+import { foldTelemetry, listTelemetryRollups } from "./telemetry-rollups";
 
 /**
- * The books. `bookLedgerHour` turns an hour of telemetry into immutable ledger rows (one per
- * GPU, hour and kind); reports read only those rows. Amounts are stored with 8 places and
+ * The books. `bookLedgerHour` turns an hour of telemetry, read from its minute rollups, into
+ * immutable ledger rows (one per GPU, hour and kind); reports read only those rows. Amounts are stored with 8 places and
  * rounded to cents once, when a report is made.
  */
 
@@ -50,8 +54,121 @@ const tariffsAt = async (db: Db, at: Date): Promise<Map<string, Tariff>> => {
 
 export type BookLedgerHourResult = { hourStart: Date; gpus: number; entries: number; skippedSites: string[] };
 
+/** A ledger row before it is stored: amounts already at the ledger's 8 places. */
+export type LedgerRowData = {
+  hourStart: Date;
+  kind: LedgerLine["kind"];
+  siteId: string;
+  rigId: string;
+  gpuId: string;
+  minutes: string;
+  quantity: string;
+  coin: string | null;
+  workloadId: string | null;
+  amount: string;
+  currency: string;
+  amountUsd: string;
+};
+
+type HourPrices = Pick<GpuHourInput, "coinUsdPerHsDay" | "workloadUsdPerGpuHour"> & { fx: Map<string, Decimal>; tariffs: Map<string, Tariff> };
+
+/** Everything an hour is priced at: coin values and FX at its end, the tariffs in force at its start. */
+const loadHourPrices = async (db: Db, hourStart: Date, workloadIds: string[]): Promise<HourPrices> => {
+  const hourEnd = new Date(hourStart.getTime() + HOUR_MS);
+  const workloads = await db.aiWorkload.findMany({ where: { id: { in: workloadIds } }, select: { id: true, usdPerGpuHour: true } });
+  const coinUsdPerHsDay = new Map(
+    (await latestQuotes(db, "COIN", hourEnd))
+      .filter((q) => q.usdPerHsDay !== null)
+      .map((q) => [q.symbol, new Decimal(q.usdPerHsDay!.toString())]),
+  );
+  const fx = new Map((await latestQuotes(db, "FX", hourEnd)).map((q) => [q.symbol, new Decimal(q.priceUsd.toString())]));
+  fx.set("USD", new Decimal(1));
+  return {
+    coinUsdPerHsDay,
+    workloadUsdPerGpuHour: new Map(workloads.map((w) => [w.id, new Decimal(w.usdPerGpuHour.toString())])),
+    fx,
+    tariffs: await tariffsAt(db, hourStart),
+  };
+};
+
+type HourSource<T> = { byGpu: Map<string, T[]>; workloadIds: string[] };
+type SiteTerms = Omit<GpuHourInput, "samples" | "maxGapS">;
+
+/** Price each GPU's part of the hour with `book`, skipping (and naming) sites with no FX rate. */
+const priceHour = async <T>(
+  db: Db,
+  hourStart: Date,
+  { byGpu, workloadIds }: HourSource<T>,
+  book: (terms: SiteTerms, parts: T[]) => LedgerLine[],
+) => {
+  const prices = await loadHourPrices(db, hourStart, workloadIds);
+  const gpus = await db.gpu.findMany({
+    where: { id: { in: [...byGpu.keys()] } },
+    orderBy: { id: "asc" },
+    select: { id: true, rigId: true, rig: { select: { siteId: true, site: { select: { name: true, timezone: true, currency: true } } } } },
+  });
+  const rows: LedgerRowData[] = [];
+  const skippedSites = new Set<string>();
+  const round = (d: Decimal) => d.toDecimalPlaces(STORED_PLACES, Decimal.ROUND_HALF_EVEN).toFixed(STORED_PLACES);
+  for (const gpu of gpus) {
+    const { site, siteId } = gpu.rig;
+    const fxUsdPerUnit = prices.fx.get(site.currency);
+    if (!fxUsdPerUnit) {
+      skippedSites.add(site.name);
+      continue;
+    }
+    const terms: SiteTerms = {
+      hourStart, coinUsdPerHsDay: prices.coinUsdPerHsDay, workloadUsdPerGpuHour: prices.workloadUsdPerGpuHour,
+      tariff: prices.tariffs.get(siteId) ?? null, timezone: site.timezone, currency: site.currency, fxUsdPerUnit,
+    };
+    for (const l of book(terms, byGpu.get(gpu.id) ?? [])) {
+      rows.push({
+        hourStart, kind: l.kind, siteId, rigId: gpu.rigId, gpuId: gpu.id,
+        minutes: l.minutes.toDecimalPlaces(4, Decimal.ROUND_HALF_EVEN).toFixed(4),
+        quantity: round(l.quantity), coin: l.coin, workloadId: l.workloadId,
+        amount: round(l.amount), currency: l.currency, amountUsd: round(l.amountUsd),
+      });
+    }
+  }
+  return { gpus: gpus.length, rows, skippedSites: [...skippedSites] };
+};
+
+const groupByGpu = <T extends { gpuId: string }>(items: T[]) => {
+  const byGpu = new Map<string, T[]>();
+  for (const item of items) {
+    let list = byGpu.get(item.gpuId);
+    if (!list) byGpu.set(item.gpuId, (list = []));
+    list.push(item);
+  }
+  return byGpu;
+};
+
+/** The ledger rows of one hour priced from its minute rollups (fold them first). */
+export const priceLedgerHourFromRollups = async (db: Db, { hourStart }: { hourStart: Date }) => {
+  const minutes = await listTelemetryRollups(db, { unit: "minute", from: hourStart, to: new Date(hourStart.getTime() + HOUR_MS) });
+  const workloadIds = [...new Set(minutes.map((m) => m.workloadId).filter((id): id is string => id !== null))];
+  return priceHour(db, hourStart, { byGpu: groupByGpu(minutes), workloadIds }, (terms, parts) => bookGpuHourFromMinutes({ ...terms, minutes: parts }));
+};
+
 /**
- * Book one hour (UTC, [hourStart, hourStart + 1 h)) for every GPU that reported in it.
+ * The ledger rows of one hour priced straight from the raw samples, as the ledger did before it
+ * read the rollups: kept to check the books against raw telemetry while raw retention holds it.
+ */
+export const priceLedgerHourFromSamples = async (db: Db, { hourStart, maxGapS }: { hourStart: Date; maxGapS: number }) => {
+  const samples = await db.telemetrySample.findMany({
+    where: { at: { gte: hourStart, lt: new Date(hourStart.getTime() + HOUR_MS) } },
+    orderBy: [{ gpuId: "asc" }, { at: "asc" }, { seq: "asc" }],
+    select: { gpuId: true, at: true, mode: true, coin: true, workloadId: true, hashrateHs: true, powerW: true },
+  });
+  const workloadIds = [...new Set(samples.map((s) => s.workloadId).filter((id): id is string => id !== null))];
+  return priceHour(db, hourStart, { byGpu: groupByGpu<LedgerSample & { gpuId: string }>(samples), workloadIds }, (terms, parts) =>
+    bookGpuHour({ ...terms, samples: parts, maxGapS }),
+  );
+};
+
+/**
+ * Book one hour (UTC, [hourStart, hourStart + 1 h)) for every GPU that ran in it, from its minute
+ * rollups, which are folded here first so the books never read a stale or missing minute.
  * Safe to run again: an hour already booked keeps its rows (unique per GPU, hour, kind; the
  * ledger is append-only). A site whose currency has no FX quote is skipped and named, rather
  * than booked at a made-up rate.
@@ -60,85 +177,23 @@ export const bookLedgerHour = async (
   db: PrismaClient,
   { hourStart, maxGapS }: { hourStart: Date; maxGapS: number },
 ): Promise<BookLedgerHourResult> => {
-  const hourEnd = new Date(hourStart.getTime() + HOUR_MS);
-  const samples = await db.telemetrySample.findMany({
-    where: { at: { gte: hourStart, lt: hourEnd } },
-    orderBy: [{ gpuId: "asc" }, { at: "asc" }],
-    select: { gpuId: true, at: true, mode: true, coin: true, workloadId: true, hashrateHs: true, powerW: true },
-  });
-  if (samples.length === 0) return { hourStart, gpus: 0, entries: 0, skippedSites: [] };
-
-  const byGpu = new Map<string, LedgerSample[]>();
-  for (const s of samples) {
-    let list = byGpu.get(s.gpuId);
-    if (!list) byGpu.set(s.gpuId, (list = []));
-    list.push(s);
-  }
-  const gpus = await db.gpu.findMany({
-    where: { id: { in: [...byGpu.keys()] } },
-    select: { id: true, rigId: true, rig: { select: { siteId: true, site: { select: { name: true, timezone: true, currency: true } } } } },
-  });
-  const workloadIds = [...new Set(samples.map((s) => s.workloadId).filter((id): id is string => id !== null))];
-  const workloads = await db.aiWorkload.findMany({ where: { id: { in: workloadIds } }, select: { id: true, usdPerGpuHour: true } });
-  const workloadUsdPerGpuHour = new Map(workloads.map((w) => [w.id, new Decimal(w.usdPerGpuHour.toString())]));
-  const coinUsdPerHsDay = new Map(
-    (await latestQuotes(db, "COIN", hourEnd))
-      .filter((q) => q.usdPerHsDay !== null)
-      .map((q) => [q.symbol, new Decimal(q.usdPerHsDay!.toString())]),
-  );
-  const fx = new Map((await latestQuotes(db, "FX", hourEnd)).map((q) => [q.symbol, new Decimal(q.priceUsd.toString())]));
-  fx.set("USD", new Decimal(1));
-  const tariffs = await tariffsAt(db, hourStart);
-
-  const rows = [];
-  const skippedSites = new Set<string>();
-  for (const gpu of gpus) {
-    const { site, siteId } = gpu.rig;
-    const fxUsdPerUnit = fx.get(site.currency);
-    if (!fxUsdPerUnit) {
-      skippedSites.add(site.name);
-      continue;
-    }
-    const lines = bookGpuHour({
-      hourStart,
-      samples: byGpu.get(gpu.id) ?? [],
-      maxGapS,
-      coinUsdPerHsDay,
-      workloadUsdPerGpuHour,
-      tariff: tariffs.get(siteId) ?? null,
-      timezone: site.timezone,
-      currency: site.currency,
-      fxUsdPerUnit,
-    });
-    const round = (d: Decimal) => d.toDecimalPlaces(STORED_PLACES, Decimal.ROUND_HALF_EVEN).toFixed(STORED_PLACES);
-    for (const l of lines) {
-      rows.push({
-        hourStart,
-        kind: l.kind,
-        siteId,
-        rigId: gpu.rigId,
-        gpuId: gpu.id,
-        minutes: l.minutes.toDecimalPlaces(4, Decimal.ROUND_HALF_EVEN).toFixed(4),
-        quantity: round(l.quantity),
-        coin: l.coin,
-        workloadId: l.workloadId,
-        amount: round(l.amount),
-        currency: l.currency,
-        amountUsd: round(l.amountUsd),
-      });
-    }
-  }
+  await foldTelemetry(db, { unit: "minute", from: hourStart, to: new Date(hourStart.getTime() + HOUR_MS), maxGapS });
+  const { gpus, rows, skippedSites } = await priceLedgerHourFromRollups(db, { hourStart });
+  if (rows.length === 0) return { hourStart, gpus, entries: 0, skippedSites };
   const created = await db.ledgerEntry.createMany({ data: rows, skipDuplicates: true });
-  return { hourStart, gpus: gpus.length, entries: created.count, skippedSites: [...skippedSites] };
+  return { hourStart, gpus, entries: created.count, skippedSites };
 };
 
-/** Complete hours in [from, until) that have telemetry but no ledger rows yet, oldest first. */
+/**
+ * Complete hours in [from, until) that have telemetry but no ledger rows yet, oldest first.
+ * One probe per hour rather than a scan of every raw row in the window.
+ */
 export const listUnbookedHours = async (db: Db, { from, until }: { from: Date; until: Date }): Promise<Date[]> => {
+  if (until <= from) return [];
   const rows = await db.$queryRaw<{ hour: Date }[]>`
-    SELECT h.hour FROM (
-      SELECT DISTINCT date_trunc('hour', "at") AS hour FROM "TelemetrySample" WHERE "at" >= ${from} AND "at" < ${until}
-    ) h
-    WHERE NOT EXISTS (SELECT 1 FROM "LedgerEntry" l WHERE l."hourStart" = h.hour)
+    SELECT h.hour FROM generate_series(date_trunc('hour', ${from}::timestamptz, 'UTC'), ${until}::timestamptz - interval '1 hour', interval '1 hour') AS h(hour)
+    WHERE EXISTS (SELECT 1 FROM "TelemetrySample" s WHERE s."at" >= h.hour AND s."at" < h.hour + interval '1 hour')
+      AND NOT EXISTS (SELECT 1 FROM "LedgerEntry" l WHERE l."hourStart" = h.hour)
     ORDER BY h.hour`;
   return rows.map((r) => r.hour);
 };

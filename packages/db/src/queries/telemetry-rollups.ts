@@ -1,73 +1,141 @@
-import { Prisma } from "../generated/prisma/client";
+import { Decimal } from "@rigshift/economics";
+import { Prisma, type PrismaClient } from "../generated/prisma/client";
 import type { Db } from "../client";
 
 export type RollupUnit = "minute" | "hour";
 
 const TABLES: Record<RollupUnit, string> = { minute: "TelemetryMinute", hour: "TelemetryHour" };
-const UNIT_MS: Record<RollupUnit, number> = { minute: 60_000, hour: 3_600_000 };
+export const ROLLUP_UNIT_MS: Record<RollupUnit, number> = { minute: 60_000, hour: 3_600_000 };
 const READINGS = ["hashrateHs", "tempC", "powerW", "fanPct", "utilPct"] as const;
+const STAT_COLUMNS = READINGS.flatMap((r) => [`${r}Min`, `${r}Max`, `${r}Avg`] as const);
 
 /** Start of the bucket `at` falls in (UTC). */
-export const bucketStartOf = (unit: RollupUnit, at: Date) => new Date(Math.floor(at.getTime() / UNIT_MS[unit]) * UNIT_MS[unit]);
+export const bucketStartOf = (unit: RollupUnit, at: Date) =>
+  new Date(Math.floor(at.getTime() / ROLLUP_UNIT_MS[unit]) * ROLLUP_UNIT_MS[unit]);
 
 /**
  * Fold the raw samples of the buckets in [from, to) (rounded down to bucket starts) into
- * `TelemetryMinute` or `TelemetryHour`, one row per GPU and bucket, replacing what a previous
- * fold wrote: running it again, or after late samples landed, is safe.
+ * `TelemetryMinute` or `TelemetryHour`: one row per GPU, bucket, mode, coin and workload.
+ * The buckets' old rows are replaced in one transaction, so running it again (or after late
+ * samples landed) gives the same rows.
  *
  * A sample stands for the time until the GPU's next sample, at most `maxGapS` (the ledger's rule,
- * so a silent rig adds nothing), and counts whole in the bucket it falls in: minutes then add up to
- * their hour exactly. The next sample may lie past `to`, so rows up to `maxGapS` later are read.
+ * so a silent rig adds nothing), and that interval is split at bucket boundaries: each bucket gets
+ * exactly its share of seconds, hashes and energy, in exact decimals (the hashrate and power are
+ * read through their shortest text form, as decimal.js reads a JS number), so minutes add up to
+ * their hour and the ledger booked from minutes matches one booked from the samples.
+ * Samples up to `maxGapS` before `from` can reach into it, and the next sample may lie up to
+ * `maxGapS` past `to`, so that much more raw is read on each side.
  */
-export const foldTelemetry = async (db: Db, { unit, from, to, maxGapS }: { unit: RollupUnit; from: Date; to: Date; maxGapS: number }) => {
+export const foldTelemetry = async (
+  db: PrismaClient,
+  { unit, from, to, maxGapS }: { unit: RollupUnit; from: Date; to: Date; maxGapS: number },
+): Promise<number> => {
   const start = bucketStartOf(unit, from);
   const end = bucketStartOf(unit, to);
   if (end <= start) return 0;
-  const lookaheadEnd = new Date(end.getTime() + maxGapS * 1000);
+  const scanFrom = new Date(start.getTime() - maxGapS * 1000);
+  const scanTo = new Date(end.getTime() + maxGapS * 1000);
   const table = Prisma.raw(`"${TABLES[unit]}"`);
-  const stats = READINGS.flatMap((r) => [`min("${r}") AS "${r}Min"`, `max("${r}") AS "${r}Max"`, `avg("${r}") AS "${r}Avg"`]).join(", ");
-  const statColumns = READINGS.flatMap((r) => [`"${r}Min"`, `"${r}Max"`, `"${r}Avg"`]);
-  const updates = [...statColumns, `"rigId"`, `"samples"`, `"modeSeconds"`, `"hashes"`, `"energyWh"`].map((c) => `${c} = EXCLUDED.${c}`).join(", ");
-  return db.$executeRaw`
-    WITH raw AS (
-      SELECT "gpuId", "rigId", "seq", "at", "mode", "hashrateHs", "tempC", "powerW", "fanPct", "utilPct",
-        date_trunc(${unit}::text, "at", 'UTC') AS bucket,
-        LEAD("at") OVER (PARTITION BY "gpuId" ORDER BY "at", "seq") AS next_at
-      FROM "TelemetrySample"
-      WHERE "at" >= ${start} AND "at" < ${lookaheadEnd}
-    ), timed AS (
-      SELECT *, EXTRACT(EPOCH FROM LEAST(COALESCE(next_at, 'infinity'), "at" + make_interval(secs => ${maxGapS}::float8)) - "at")::float8 AS secs
-      FROM raw WHERE "at" < ${end}
-    ), modes AS (
-      SELECT "gpuId", bucket, jsonb_object_agg("mode", secs) AS "modeSeconds"
-      FROM (SELECT "gpuId", bucket, "mode", sum(secs) AS secs FROM timed GROUP BY "gpuId", bucket, "mode") m
-      GROUP BY "gpuId", bucket
-    ), folded AS (
-      SELECT "gpuId", bucket, (array_agg("rigId"))[1] AS "rigId", count(*)::int AS samples, ${Prisma.raw(stats)},
-        COALESCE(sum("hashrateHs" * secs), 0) AS hashes,
-        COALESCE(sum("powerW" * secs), 0) / 3600 AS "energyWh"
-      FROM timed GROUP BY "gpuId", bucket
-    )
-    INSERT INTO ${table} ("gpuId", "bucket", "rigId", "samples", ${Prisma.raw(statColumns.join(", "))}, "modeSeconds", "hashes", "energyWh", "foldedAt")
-    SELECT f."gpuId", f.bucket, f."rigId", f.samples, ${Prisma.raw(statColumns.map((c) => `f.${c}`).join(", "))}, m."modeSeconds", f.hashes, f."energyWh", now()
-    FROM folded f JOIN modes m USING ("gpuId", bucket)
-    ON CONFLICT ("gpuId", "bucket") DO UPDATE SET ${Prisma.raw(updates)}, "foldedAt" = now()`;
+  const step = Prisma.raw(`interval '1 ${unit}'`);
+  const own = `p.bucket = date_trunc('${unit}', p."at", 'UTC')`;
+  // Readings describe the samples taken in the bucket, not the tails of earlier ones.
+  const stats = READINGS.flatMap((r) =>
+    (["min", "max", "avg"] as const).map((f) => `${f}(p."${r}") FILTER (WHERE ${own}) AS "${r}${f[0]!.toUpperCase()}${f.slice(1)}"`),
+  ).join(", ");
+  const [, , inserted] = await db.$transaction([
+    // Two folds of one unit at once would each delete, then both insert the same keys.
+    db.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`rigshift:fold:${unit}`}))`,
+    db.$executeRaw`DELETE FROM ${table} WHERE "bucket" >= ${start} AND "bucket" < ${end}`,
+    db.$executeRaw`
+      WITH raw AS (
+        SELECT "gpuId", "rigId", "seq", "at", "mode", COALESCE("coin", '') AS coin, COALESCE("workloadId"::text, '') AS "workloadId",
+          "hashrateHs", "tempC", "powerW", "fanPct", "utilPct",
+          LEAD("at") OVER (PARTITION BY "gpuId" ORDER BY "at", "seq") AS next_at
+        FROM "TelemetrySample"
+        WHERE "at" >= ${scanFrom} AND "at" < ${scanTo}
+      ), timed AS (
+        SELECT *, LEAST(COALESCE(next_at, 'infinity'), "at" + make_interval(secs => ${maxGapS}::float8)) AS until
+        FROM raw WHERE "at" < ${end}
+      ), pieces AS (
+        SELECT t.*, b AS bucket, GREATEST(t."at", b) AS piece_from, LEAST(t.until, b + ${step}) AS piece_to
+        FROM timed t CROSS JOIN LATERAL generate_series(date_trunc(${unit}::text, t."at", 'UTC'), t.until, ${step}) b
+        WHERE b >= ${start} AND b < ${end}
+      ), secs AS (
+        SELECT p.*, EXTRACT(EPOCH FROM p.piece_to - p.piece_from) AS s FROM pieces p
+        WHERE p.piece_to > p.piece_from OR ${Prisma.raw(own)}
+      )
+      INSERT INTO ${table} ("gpuId", "bucket", "mode", "coin", "workloadId", "rigId", "firstAt", "samples", "seconds", "hashes", "energyWh",
+        ${Prisma.raw(STAT_COLUMNS.map((c) => `"${c}"`).join(", "))}, "foldedAt")
+      SELECT p."gpuId", p.bucket, p."mode", p.coin, p."workloadId",
+        (array_agg(p."rigId" ORDER BY p."at" DESC))[1],
+        COALESCE(min(p.piece_from) FILTER (WHERE p.s > 0), min(p.piece_from)),
+        count(*) FILTER (WHERE ${Prisma.raw(own)})::int,
+        sum(p.s),
+        sum(COALESCE(p."hashrateHs"::text::numeric, 0) * p.s),
+        sum(COALESCE(p."powerW"::text::numeric, 0) * p.s) / 3600.000000000000000000,
+        ${Prisma.raw(stats)}, now()
+      FROM secs p
+      GROUP BY p."gpuId", p.bucket, p."mode", p.coin, p."workloadId"`,
+  ]);
+  return inserted;
 };
 
+type Stats = Record<(typeof STAT_COLUMNS)[number], number | null>;
+
+/** One rollup row: a GPU's time in one mode (and coin or workload) within one bucket. */
 export type TelemetryRollupRow = {
   gpuId: string;
   bucket: Date;
+  mode: string;
+  coin: string | null;
+  workloadId: string | null;
+  firstAt: Date;
   samples: number;
-  hashes: number;
-  energyWh: number;
-  modeSeconds: Record<string, number>;
-} & Record<`${(typeof READINGS)[number]}${"Min" | "Max" | "Avg"}`, number | null>;
+  seconds: Decimal;
+  hashes: Decimal;
+  energyWh: Decimal;
+} & Stats;
 
-/** A GPU's rollup rows in [from, to), oldest first: what charts read. */
-export const listTelemetryRollups = async (db: Db, { unit, gpuId, from, to }: { unit: RollupUnit; gpuId: string; from: Date; to: Date }) => {
-  const where = { gpuId, bucket: { gte: from, lt: to } };
-  const rows = unit === "minute"
-    ? await db.telemetryMinute.findMany({ where, orderBy: { bucket: "asc" }, omit: { rigId: true, foldedAt: true } })
-    : await db.telemetryHour.findMany({ where, orderBy: { bucket: "asc" }, omit: { rigId: true, foldedAt: true } });
-  return rows.map((r) => ({ ...r, modeSeconds: r.modeSeconds as Record<string, number> })) satisfies TelemetryRollupRow[];
+const rollupSelect = {
+  gpuId: true, bucket: true, mode: true, coin: true, workloadId: true, firstAt: true, samples: true, seconds: true, hashes: true, energyWh: true,
+  ...Object.fromEntries(STAT_COLUMNS.map((c) => [c, true])),
+} as const;
+
+type StoredRollup = {
+  gpuId: string; bucket: Date; mode: string; coin: string; workloadId: string; firstAt: Date; samples: number;
+  seconds: Prisma.Decimal; hashes: Prisma.Decimal; energyWh: Prisma.Decimal;
+} & Stats;
+
+const toRollupRow = (r: StoredRollup): TelemetryRollupRow => ({
+  ...r,
+  coin: r.coin === "" ? null : r.coin,
+  workloadId: r.workloadId === "" ? null : r.workloadId,
+  seconds: new Decimal(r.seconds.toString()),
+  hashes: new Decimal(r.hashes.toString()),
+  energyWh: new Decimal(r.energyWh.toString()),
+});
+
+/**
+ * Rollup rows in [from, to), oldest bucket first (then in the order the bucket's parts began):
+ * one GPU's, or every GPU's when `gpuId` is left out.
+ */
+export const listTelemetryRollups = async (
+  db: Db,
+  { unit, gpuId, from, to }: { unit: RollupUnit; gpuId?: string; from: Date; to: Date },
+): Promise<TelemetryRollupRow[]> => {
+  const args = {
+    where: { ...(gpuId ? { gpuId } : {}), bucket: { gte: from, lt: to } },
+    orderBy: [{ gpuId: "asc" as const }, { bucket: "asc" as const }, { firstAt: "asc" as const }],
+    select: rollupSelect,
+  };
+  const rows = unit === "minute" ? await db.telemetryMinute.findMany(args) : await db.telemetryHour.findMany(args);
+  return (rows as StoredRollup[]).map(toRollupRow);
+};
+
+/** Newest bucket of a unit folded for a GPU before `before`, or null: where raw has to take over for a chart. */
+export const findLastFoldedBucket = async (db: Db, { unit, gpuId, before }: { unit: RollupUnit; gpuId: string; before: Date }) => {
+  const args = { where: { gpuId, bucket: { lt: before } }, orderBy: { bucket: "desc" as const }, select: { bucket: true } };
+  const row = unit === "minute" ? await db.telemetryMinute.findFirst(args) : await db.telemetryHour.findFirst(args);
+  return row?.bucket ?? null;
 };

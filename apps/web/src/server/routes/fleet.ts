@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DomainError } from "@rigshift/protocol";
-import { getGpuView, listGpuSamples, listGpuViews, listRigViews, listSiteViews } from "@rigshift/db";
+import { getGpuView, listGpuChart, listGpuViews, listRigViews, listSiteViews } from "@rigshift/db";
 import { authorize } from "../auth";
 import type { ApiDeps } from "../deps";
 import { json, parseIdParam, parseQuery, route } from "../http";
@@ -9,7 +9,7 @@ export const ZRigListQuery = z.object({ siteId: z.uuid().optional() });
 export const ZGpuListQuery = z.object({ siteId: z.uuid().optional(), rigId: z.uuid().optional() });
 
 const HOUR_MS = 3_600_000;
-// A chart of more than a month of raw samples is the rollups' job, not this endpoint's.
+// Past a month even hour rollups make a long answer; longer views belong to reports.
 const MAX_SAMPLE_SPAN_MS = 31 * 24 * HOUR_MS;
 
 export const ZSamplesQuery = z
@@ -49,7 +49,11 @@ export const fleetRoutes = (deps: ApiDeps) => ({
     return json(await getGpuView(deps.db, deps.liveStore, id));
   }),
 
-  /** GET /api/v1/gpus/{id}/samples?from&to — bucketed telemetry; default the last 6 hours. */
+  /**
+   * GET /api/v1/gpus/{id}/samples?from&to — bucketed telemetry; default the last 6 hours. Raw
+   * samples under an hour, minute rollups up to two days, hour rollups beyond (`resolution`,
+   * `bucketS`); `samples` keeps the shape the GPU page reads.
+   */
   listGpuSamples: route(deps, async (request, context) => {
     await authorize(deps, request, "fleet:read");
     const id = await parseIdParam(context);
@@ -58,7 +62,7 @@ export const fleetRoutes = (deps: ApiDeps) => ({
     const from = query.from ? new Date(query.from) : new Date(to.getTime() - 6 * HOUR_MS);
     if (from >= to) throw new DomainError("INVALID_INPUT", "from: must be before to", { in: "query" });
     await getGpuView(deps.db, deps.liveStore, id); // 404 for an unknown GPU rather than an empty chart
-    const samples = await listGpuSamples(deps.db, id, { from, to });
-    return json({ gpuId: id, from: from.toISOString(), to: to.toISOString(), samples });
+    const chart = await listGpuChart(deps.db, id, { from, to });
+    return json({ gpuId: id, from: from.toISOString(), to: to.toISOString(), resolution: chart.resolution, bucketS: chart.bucketS, samples: chart.samples });
   }),
 });
