@@ -1,6 +1,7 @@
 // The planner's contract: what the scheduler's plan job and the simulator hand it, and what
 // it hands back. Pure data, no I/O. Scores are floats (USD per hour) for speed; every amount
 // that is stored or shown is recomputed as a decimal by @rigshift/economics.
+import type { GpuModelPerf } from "@rigshift/economics";
 
 /** What one GPU does (or should do). */
 export type Target =
@@ -8,15 +9,9 @@ export type Target =
   | { mode: "HASH"; coin: string; algorithm: string }
   | { mode: "AI"; workloadId: string };
 
-/** Hashrate and board power of a GPU model per algorithm, learned from telemetry or seeded. */
-export type GpuModelPerf = {
-  model: string;
-  vramGb: number;
-  /** Board power when idle (curtailed) and under an AI workload, W. */
-  idleW: number;
-  aiW: number;
-  hash: { algorithm: string; hs: number; w: number }[];
-};
+/** Hashrate and board power of a GPU model per algorithm, learned from telemetry or seeded from
+ * economics' GPU_MODEL_PERF table: { model, vramGb, idleW, aiW, hash: { algorithm, hs, w }[] }. */
+export type { GpuModelPerf };
 
 export type GpuSnapshot = {
   id: string;
@@ -86,6 +81,8 @@ export type Policy = {
 export type PlannerMemory = {
   /** Per GPU: the challenger target (as a key) and how many consecutive plans it has won. */
   challengers: Record<string, { key: string; wins: number }>;
+  /** Per pending workload: how many consecutive plans it has been worth starting on GPUs that are busy. */
+  workloadWins?: Record<string, number>;
 };
 
 export type PlanInput = {
@@ -138,5 +135,7 @@ export type PlanResult = {
   commands: SwitchCommand[];
   /** Where each workload runs after this plan (placed or kept). */
   placements: { workloadId: string; gpuIds: string[] }[];
+  /** Startable-or-not workloads that run nowhere after this plan, each with why (for the queue view). */
+  unplaced: { workloadId: string; reason: string }[];
   memory: PlannerMemory;
 };
