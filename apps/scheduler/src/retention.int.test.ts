@@ -40,7 +40,11 @@ beforeAll(async () => {
   events = new QueueEvents(RETENTION_QUEUE, { connection: { url: base.REDIS_URL }, prefix });
   await events.waitUntilReady();
   scheduler = await startScheduler({
-    config: { ...base, REDIS_PREFIX: prefix, LEDGER_CATCH_UP_HOURS: 0, TELEMETRY_RETENTION_DAYS: 7, TELEMETRY_PARTITIONS_AHEAD_DAYS: 3 },
+    config: {
+      ...base, REDIS_PREFIX: prefix, LEDGER_CATCH_UP_HOURS: 0, TELEMETRY_RETENTION_DAYS: 7, TELEMETRY_PARTITIONS_AHEAD_DAYS: 3,
+      // The planner would command this farm's GPUs mid-test: its jobs are tested in plan.int.test.ts.
+      PLAN_INTERVAL_MS: 0, MARKET_POLL_MS: 0, WORKLOAD_FEED_POLL_MS: 0,
+    },
     db: tdb.db,
     redis,
     log: createLog("silent"),

@@ -108,7 +108,11 @@ beforeAll(async () => {
   redis = new Redis(base.REDIS_URL, { maxRetriesPerRequest: null });
   prefix = testRedisPrefix();
   scheduler = await startScheduler({
-    config: { ...base, REDIS_PREFIX: prefix, LEDGER_MAX_GAP_S: MAX_GAP_S, LEDGER_CATCH_UP_HOURS: 0 },
+    config: {
+      ...base, REDIS_PREFIX: prefix, LEDGER_MAX_GAP_S: MAX_GAP_S, LEDGER_CATCH_UP_HOURS: 0,
+      // The planner would command this farm's GPUs mid-test: its jobs are tested in plan.int.test.ts.
+      PLAN_INTERVAL_MS: 0, MARKET_POLL_MS: 0, WORKLOAD_FEED_POLL_MS: 0,
+    },
     db: tdb.db,
     redis,
     log: createLog("silent"),

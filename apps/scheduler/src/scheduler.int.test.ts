@@ -63,7 +63,11 @@ beforeAll(async () => {
   subscriber.on("message", (_channel, text: string) => dispatches.push(JSON.parse(text) as CommandDispatch));
   // Only the catch-up hour is unbooked within 12 h of NOW; HOUR is older and must be asked for.
   scheduler = await startScheduler({
-    config: { ...base, REDIS_PREFIX: prefix, COMMAND_POLL_MS: 200, LEDGER_MAX_GAP_S: 120, LEDGER_CATCH_UP_HOURS: 12 },
+    config: {
+      ...base, REDIS_PREFIX: prefix, COMMAND_POLL_MS: 200, LEDGER_MAX_GAP_S: 120, LEDGER_CATCH_UP_HOURS: 12,
+      // The planner would command this farm's GPUs mid-test: its jobs are tested in plan.int.test.ts.
+      PLAN_INTERVAL_MS: 0, MARKET_POLL_MS: 0, WORKLOAD_FEED_POLL_MS: 0,
+    },
     db: tdb.db,
     redis,
     log: createLog("silent"),

@@ -25,6 +25,20 @@ export const ZSchedulerConfig = ZSharedConfig.extend({
   TELEMETRY_PARTITIONS_AHEAD_DAYS: z.coerce.number().int().min(1).max(60).default(3),
   /** Cron of partition upkeep (also run at start). */
   TELEMETRY_RETENTION_CRON: z.string().default("15 * * * *"),
+  /** How often the planner runs over the fleet; 0 turns the plan job off. */
+  PLAN_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** A planner command expires if its GPUs have not all switched within this long. */
+  PLAN_COMMAND_TTL_S: z.coerce.number().int().min(30).max(86_400).default(600),
+  /** Recorded plans (one a minute, a decision per GPU) are kept this long. */
+  PLAN_RETENTION_HOURS: z.coerce.number().int().positive().default(48),
+  /** Per-model hashrate and power are learned from this many days of hour rollups; 0: the seeded table only. */
+  PLAN_LEARN_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+  /** How often HTTP market sources (coins, FX, energy prices) are polled; 0 turns polling off. */
+  MARKET_POLL_MS: z.coerce.number().int().min(0).default(300_000),
+  /** How often external marketplaces' job feeds are polled; 0 turns polling off. */
+  WORKLOAD_FEED_POLL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** An HTTP source that has not answered in this long counts as failed (and is retried). */
+  SOURCE_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 export type SchedulerConfig = z.infer<typeof ZSchedulerConfig>;
 export const loadSchedulerConfig = (env: Record<string, string | undefined> = process.env) => parseEnv(ZSchedulerConfig, env);

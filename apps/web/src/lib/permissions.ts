@@ -7,6 +7,8 @@ import type { Role } from "@rigshift/protocol";
 export const PERMISSIONS = {
   "fleet:read": ["VIEWER", "OPERATOR", "FINANCE", "ADMIN"],
   "commands:create": ["OPERATOR", "ADMIN"],
+  /** Market data, site energy and planning settings, the workload queue, pins and maintenance. */
+  "planning:write": ["OPERATOR", "ADMIN"],
   "reports:read": ["FINANCE", "ADMIN"],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;

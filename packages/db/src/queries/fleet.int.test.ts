@@ -1,6 +1,9 @@
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, insertTestFarm, type TestDatabase, type TestFarm } from "../testing";
-import { listGpuSamples } from "./fleet";
+import { parseEnv, ZSharedConfig } from "@rigshift/config";
+import { createGpuLiveStore } from "../live/gpu-live-store";
+import { createTestDatabase, insertTestFarm, testRedisPrefix, type TestDatabase, type TestFarm } from "../testing";
+import { getGpuView, listGpuSamples, listGpuViews } from "./fleet";
 import { listGpuChart } from "./telemetry-chart";
 import { foldTelemetry } from "./telemetry-rollups";
 
@@ -80,5 +83,49 @@ describe("charts from rollups", () => {
       [new Date(start.getTime() + 2 * day).toISOString(), "HASHING", 50e6],
       [new Date(start.getTime() + 2 * day + 3_600_000).toISOString(), "HASHING", 50e6],
     ]);
+  });
+});
+
+describe("pins and maintenance in the GPU views", () => {
+  let redis: Redis;
+  const at = new Date("2026-11-20T12:00:00Z");
+  const until = new Date("2026-11-20T14:00:00Z");
+  const hashEtc = { mode: "HASH", coin: "ETC", algorithm: "etchash" } as const;
+
+  beforeAll(async () => {
+    redis = new Redis(parseEnv(ZSharedConfig, process.env).REDIS_URL);
+    const [gpu0, gpu1] = farm.gpuIds as [string, string];
+    await tdb.db.gpu.update({ where: { id: gpu0 }, data: { pinTarget: hashEtc, pinUntil: until } });
+    await tdb.db.gpu.update({ where: { id: gpu1 }, data: { maintenance: true, maintenanceNote: "fan swap" } });
+  });
+  afterAll(() => redis.disconnect());
+
+  const views = async (now: Date) => {
+    const live = createGpuLiveStore({ redis, prefix: testRedisPrefix() });
+    return new Map((await listGpuViews(tdb.db, live, { rigId: farm.rigId, now })).map((g) => [g.id, g]));
+  };
+
+  it("lists each GPU's pin while it holds and its maintenance flag", async () => {
+    const [gpu0, gpu1] = farm.gpuIds as [string, string];
+    const gpus = await views(at);
+    expect(gpus.get(gpu0)).toMatchObject({ pin: { target: hashEtc, until: until.toISOString() }, maintenance: false });
+    expect(gpus.get(gpu1)).toMatchObject({ pin: null, maintenance: true });
+    const one = await getGpuView(tdb.db, createGpuLiveStore({ redis, prefix: testRedisPrefix() }), gpu0, at);
+    expect(one.pin).toEqual({ target: hashEtc, until: until.toISOString() });
+  });
+
+  it("shows no pin once its time has passed, though the row still holds it", async () => {
+    const [gpu0] = farm.gpuIds as [string];
+    expect((await views(until)).get(gpu0)!.pin).toBeNull();
+    expect((await getGpuView(tdb.db, createGpuLiveStore({ redis, prefix: testRedisPrefix() }), gpu0, new Date(until.getTime() + 1))).pin).toBeNull();
+    expect((await tdb.db.gpu.findUniqueOrThrow({ where: { id: gpu0 } })).pinUntil).toEqual(until);
+  });
+
+  it("shows a stored pin target it cannot read as no pin rather than failing the list", async () => {
+    const [gpu0] = farm.gpuIds as [string];
+    await tdb.db.gpu.update({ where: { id: gpu0 }, data: { pinTarget: { mode: "TURBO" } } });
+    const gpus = await views(at);
+    expect(gpus.get(gpu0)!.pin).toBeNull();
+    expect(gpus.size).toBe(2);
   });
 });

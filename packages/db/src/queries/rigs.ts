@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { DomainError, type GpuInventory } from "@rigshift/protocol";
 import type { Db, PrismaClient } from "../client";
 import { recordAudit } from "./audit";
@@ -25,6 +26,12 @@ export const enrollRig = (
 
 export const findRigByTokenHash = (db: Db, tokenHash: string): Promise<RigIdentity | null> =>
   db.rig.findUnique({ where: { tokenHash }, select: { id: true, siteId: true, name: true } });
+
+/** Many rigs by token hash in one query (a gateway's connect storm): hash → rig, unknown ones absent. */
+export const findRigsByTokenHashes = async (db: Db, tokenHashes: string[]): Promise<Map<string, RigIdentity>> => {
+  const rigs = await db.rig.findMany({ where: { tokenHash: { in: tokenHashes } }, select: { id: true, siteId: true, name: true, tokenHash: true } });
+  return new Map(rigs.map(({ tokenHash, ...rig }) => [tokenHash!, rig]));
+};
 
 /**
  * Match what the agent reports to the GPU rows, by index: new GPUs are added, changed ones
@@ -69,3 +76,73 @@ export const touchRigs = (db: Db, rigIds: string[], now: Date) =>
 
 export const markRigOffline = (db: Db, rigId: string) =>
   db.gpu.updateMany({ where: { rigId }, data: { currentMode: "OFFLINE" } });
+
+export type RigHello = { rigId: string; hostname: string; agentVersion: string; gpus: GpuInventory[] };
+
+type KnownGpu = { id: string; rigId: string; index: number; uuid: string | null; pciBusId: string | null; vendor: string; model: string; vramMb: number };
+const sameGpu = (g: GpuInventory, k: KnownGpu) =>
+  k.index === g.index && k.uuid === g.uuid && k.pciBusId === g.pciBusId && k.vendor === g.vendor && k.model === g.model && k.vramMb === g.vramMb;
+
+/**
+ * `syncRigInventory` for many rigs at once, in a fixed number of statements whatever their count:
+ * after a gateway restart (or a fleet's first start) thousands of rigs say hello within seconds,
+ * and a few round trips per rig would keep most of them waiting past their timeout. Same rules:
+ * GPUs matched by index, new ones added, changed ones updated, unreported ones OFFLINE; every
+ * rig's hostname, agent version and last-seen are written. All or nothing: if it fails (say a
+ * GPU uuid another rig still holds), the caller retries the rigs one by one to find the culprit.
+ */
+export const syncRigInventories = async (db: PrismaClient, hellos: RigHello[], now: Date): Promise<Map<string, { index: number; gpuId: string }[]>> => {
+  const out = new Map<string, { index: number; gpuId: string }[]>();
+  if (hellos.length === 0) return out;
+  const rigIds = hellos.map((h) => h.rigId);
+  const known: KnownGpu[] = await db.gpu.findMany({
+    where: { rigId: { in: rigIds } },
+    select: { id: true, rigId: true, index: true, uuid: true, pciBusId: true, vendor: true, model: true, vramMb: true },
+  });
+  const knownByRig = new Map<string, KnownGpu[]>();
+  for (const k of known) {
+    const list = knownByRig.get(k.rigId);
+    if (list) list.push(k);
+    else knownByRig.set(k.rigId, [k]);
+  }
+
+  const upserts: { id: string; rigId: string; g: GpuInventory }[] = [];
+  const gone: string[] = [];
+  for (const h of hellos) {
+    const mine = knownByRig.get(h.rigId) ?? [];
+    const unchanged = mine.length === h.gpus.length && h.gpus.every((g) => mine.some((k) => sameGpu(g, k)));
+    if (unchanged) {
+      out.set(h.rigId, h.gpus.map((g) => ({ index: g.index, gpuId: mine.find((k) => k.index === g.index)!.id })));
+      continue;
+    }
+    for (const g of h.gpus) upserts.push({ id: mine.find((k) => k.index === g.index)?.id ?? randomUUID(), rigId: h.rigId, g });
+    for (const k of mine) if (!h.gpus.some((g) => g.index === k.index)) gone.push(k.id);
+  }
+
+  await db.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe(
+      `UPDATE "Rig" AS r SET hostname = u.hostname, "agentVersion" = u.version, "lastSeenAt" = $4
+       FROM unnest($1::uuid[], $2::text[], $3::text[]) AS u(id, hostname, version) WHERE r.id = u.id`,
+      rigIds, hellos.map((h) => h.hostname), hellos.map((h) => h.agentVersion), now,
+    );
+    if (upserts.length === 0) return;
+    const rows = await tx.$queryRawUnsafe<{ id: string; rigId: string; index: number }[]>(
+      `INSERT INTO "Gpu" (id, "rigId", index, uuid, "pciBusId", vendor, model, "vramMb", "updatedAt")
+       SELECT u.id, u."rigId", u.index, u.uuid, u."pciBusId", u.vendor, u.model, u."vramMb", $9
+       FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::text[], $6::"GpuVendor"[], $7::text[], $8::int[])
+         AS u(id, "rigId", index, uuid, "pciBusId", vendor, model, "vramMb")
+       ON CONFLICT ("rigId", index) DO UPDATE SET uuid = EXCLUDED.uuid, "pciBusId" = EXCLUDED."pciBusId", vendor = EXCLUDED.vendor,
+         model = EXCLUDED.model, "vramMb" = EXCLUDED."vramMb", "updatedAt" = EXCLUDED."updatedAt"
+       RETURNING id::text AS id, "rigId"::text AS "rigId", index`,
+      upserts.map((u) => u.id), upserts.map((u) => u.rigId), upserts.map((u) => u.g.index), upserts.map((u) => u.g.uuid),
+      upserts.map((u) => u.g.pciBusId), upserts.map((u) => u.g.vendor), upserts.map((u) => u.g.model), upserts.map((u) => u.g.vramMb), now,
+    );
+    const idOf = new Map(rows.map((r) => [`${r.rigId}/${r.index}`, r.id]));
+    for (const h of hellos) {
+      if (out.has(h.rigId)) continue;
+      out.set(h.rigId, h.gpus.map((g) => ({ index: g.index, gpuId: idOf.get(`${h.rigId}/${g.index}`)! })));
+    }
+    if (gone.length) await tx.gpu.updateMany({ where: { id: { in: gone } }, data: { currentMode: "OFFLINE" } });
+  });
+  return out;
+};

@@ -12,9 +12,33 @@ export const lastTelemetrySeq = async (db: Db, rigId: string): Promise<number | 
   return row._max.seq === null ? null : Number(row._max.seq);
 };
 
-/** Follow the GPUs' reported modes in their rows (only those that changed). */
+/**
+ * `lastTelemetrySeq` for many rigs in one query: each rig's max is an index-only scan of the
+ * primary key (rigId first), so this stays cheap however many samples are stored.
+ */
+export const lastTelemetrySeqs = async (db: Db, rigIds: string[]): Promise<Map<string, number | null>> => {
+  if (rigIds.length === 0) return new Map();
+  const rows = await db.$queryRawUnsafe<{ rigId: string; lastSeq: bigint | null }[]>(
+    `SELECT u.id::text AS "rigId", (SELECT max(t.seq) FROM "TelemetrySample" t WHERE t."rigId" = u.id) AS "lastSeq"
+     FROM unnest($1::uuid[]) AS u(id)`,
+    rigIds,
+  );
+  return new Map(rows.map((r) => [r.rigId, r.lastSeq === null ? null : Number(r.lastSeq)]));
+};
+
+/**
+ * Follow the GPUs' reported modes in their rows, in one statement however many GPUs (a whole
+ * fleet reports its modes in the first seconds after a gateway starts); a row already in the
+ * reported mode is not rewritten.
+ */
 export const updateGpuModes = async (db: Db, changes: { gpuId: string; mode: GpuMode }[]) => {
-  for (const c of changes) await db.gpu.update({ where: { id: c.gpuId }, data: { currentMode: c.mode }, select: { id: true } });
+  if (changes.length === 0) return;
+  await db.$executeRawUnsafe(
+    `UPDATE "Gpu" AS g SET "currentMode" = u.mode, "updatedAt" = now()
+     FROM unnest($1::uuid[], $2::"GpuMode"[]) AS u(id, mode)
+     WHERE g.id = u.id AND g."currentMode" IS DISTINCT FROM u.mode`,
+    changes.map((c) => c.gpuId), changes.map((c) => c.mode),
+  );
 };
 
 export type TelemetryGapInput = { fromSeq: number; toSeq: number; from: Date; to: Date; dropped: number };

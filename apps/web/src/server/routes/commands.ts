@@ -1,15 +1,23 @@
-import { createSwitchCommand, getCommandView } from "@rigshift/db";
+import { createSwitchCommand, DEFAULT_PIN_HOURS, getCommandView, pinGpusToCommand } from "@rigshift/db";
 import { type CommandJob, DomainError, ZCreateCommandBody } from "@rigshift/protocol";
 import { auditActor, authorize } from "../auth";
 import type { ApiDeps } from "../deps";
 import { json, parseBody, parseIdParam, route } from "../http";
+import { auditEntryActor } from "./planning-access";
 
 /** Manual switches: the row (audited, in packages/db), then the delivery job the scheduler runs. */
 export const commandRoutes = (deps: ApiDeps) => ({
-  /** POST /api/v1/commands — 202 {id}; the command then moves QUEUED → … → DONE/FAILED/EXPIRED. */
+  /**
+   * POST /api/v1/commands — 202 {id}; the command then moves QUEUED → … → DONE/FAILED/EXPIRED.
+   * `pinUntil` (default now + 4 h, null for none) pins the GPUs there against the planner.
+   */
   createCommand: route(deps, async (request) => {
     const caller = await authorize(deps, request, "commands:create");
     const body = await parseBody(request, ZCreateCommandBody);
+    // A manual switch pins its GPUs (default 4 h) so the next plan does not switch them straight back.
+    const now = deps.now();
+    const pinUntil = body.pinUntil === undefined ? new Date(now.getTime() + DEFAULT_PIN_HOURS * 3_600_000) : body.pinUntil && new Date(body.pinUntil);
+    if (pinUntil && pinUntil <= now) throw new DomainError("INVALID_INPUT", "pinUntil: must be in the future", { in: "body" });
     const { id } = await createSwitchCommand(deps.db, {
       gpuIds: body.gpuIds,
       mode: body.mode,
@@ -17,8 +25,9 @@ export const commandRoutes = (deps: ApiDeps) => ({
       source: "USER",
       userId: caller.userId,
       actor: auditActor(caller),
-      now: deps.now(),
+      now,
     });
+    if (pinUntil) await pinGpusToCommand(deps.db, { commandId: id, until: pinUntil, actor: auditEntryActor(caller) });
     const job: CommandJob = { commandId: id };
     try {
       // jobId = command id: a retried request or a second enqueuer cannot deliver it twice.

@@ -1,0 +1,4 @@
+import { handle } from "@/server/process";
+
+export const PUT = handle("pinGpu");
+export const DELETE = handle("unpinGpu");

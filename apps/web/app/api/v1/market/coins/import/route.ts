@@ -1,0 +1,3 @@
+import { handle } from "@/server/process";
+
+export const POST = handle("importCoinCsv");

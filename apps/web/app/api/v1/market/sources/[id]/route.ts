@@ -1,0 +1,4 @@
+import { handle } from "@/server/process";
+
+export const PATCH = handle("updateMarketSource");
+export const DELETE = handle("deleteMarketSource");

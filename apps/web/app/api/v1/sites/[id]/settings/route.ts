@@ -1,0 +1,4 @@
+import { handle } from "@/server/process";
+
+export const GET = handle("getSiteSettings");
+export const PATCH = handle("updateSiteSettings");

@@ -1,0 +1,3 @@
+import { handle } from "@/server/process";
+
+export const GET = handle("getWorkload");

@@ -1,0 +1,4 @@
+import { handle } from "@/server/process";
+
+export const GET = handle("listWorkloads");
+export const POST = handle("createWorkload");

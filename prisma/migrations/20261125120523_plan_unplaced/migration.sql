@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Plan" ADD COLUMN     "unplaced" JSONB NOT NULL DEFAULT '[]';
