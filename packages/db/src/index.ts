@@ -8,7 +8,6 @@ export * from "./queries/commands";
 export * from "./queries/rigs";
 export * from "./queries/telemetry";
 export * from "./queries/telemetry-rollups";
-export * from "./queries/telemetry-book-hour";
 export * from "./queries/telemetry-perf";
 export * from "./queries/telemetry-chart";
 export * from "./queries/telemetry-partitions";

@@ -1,6 +1,7 @@
 import {
   allocateRounded,
   bookGpuHour,
+  bookGpuHourFromMinutes,
   Decimal,
   sumDecimals,
   type GpuHourInput,
@@ -10,7 +11,6 @@ import {
 } from "@rigshift/economics";
 import type { ReportGroupBy, RevenueLine, RevenueReport } from "@rigshift/protocol";
 import type { Db, PrismaClient } from "../client";
-import { bookGpuHourFromMinutes } from "./telemetry-book-hour";
 import { foldTelemetry, listTelemetryRollups } from "./telemetry-rollups";
 
 /**
