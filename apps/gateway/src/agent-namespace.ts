@@ -1,32 +1,25 @@
-import pLimit from "p-limit";
 import type { Namespace } from "socket.io";
 import {
-  findRigByTokenHash,
+  findRigsByTokenHashes,
   hashToken,
-  lastTelemetrySeq,
   recordCommandProgress,
   recordTelemetryGap,
-  syncRigInventory,
-  touchRigs,
-  updateGpuModes,
   type GpuLiveStore,
   type PrismaClient,
+  type RigIdentity,
   type TelemetryRow,
 } from "@rigshift/db";
 import { agentToGateway, DomainError, handler, type GpuLive, type GpuMode, type Telemetry } from "@rigshift/protocol";
+import { createBatchLoader } from "./batch-loader";
 import type { CommandDelivery } from "./command-delivery";
+import { createRigGreeter } from "./rig-greeter";
+import { createRigStateWriter } from "./rig-state-writer";
 import type { LiveFanout } from "./live-fanout";
 import type { Log } from "./log";
 import type { RigConnection, RigRegistry } from "./rig-registry";
 import type { Batcher } from "./telemetry-batcher";
 
 const TOUCH_EVERY_MS = 30_000;
-/**
- * Hellos write the rig's inventory in a transaction. After a gateway restart every rig says
- * hello at once; more transactions than pool connections only time out waiting for one, so
- * they queue here instead and each rig is answered in turn.
- */
-const CONCURRENT_HELLOS = 3;
 
 export type AgentNamespaceDeps = {
   nsp: Namespace;
@@ -65,12 +58,22 @@ const toRows = (conn: RigConnection, msg: Telemetry): TelemetryRow[] => {
  */
 export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
   const { nsp, db, live, fanout, batcher, registry, deliver, log, now } = deps;
-  const helloSlot = pLimit(CONCURRENT_HELLOS);
+  // After a gateway restart every rig connects and says hello within seconds: their token checks,
+  // inventories, GPU modes and last-seen go to the database in batches, not a few queries each.
+  const findRig = createBatchLoader<string, RigIdentity | null>({
+    load: async (hashes) => {
+      const found = await findRigsByTokenHashes(db, [...new Set(hashes)]);
+      return hashes.map((h) => found.get(h) ?? null);
+    },
+    maxBatch: 1000,
+  });
+  const greet = createRigGreeter({ db, log, now });
+  const state = createRigStateWriter({ db, live, now });
 
   nsp.use(async (socket, next) => {
     try {
       const token: unknown = socket.handshake.auth?.token;
-      const rig = typeof token === "string" && token.length > 0 ? await findRigByTokenHash(db, hashToken(token)) : null;
+      const rig = typeof token === "string" && token.length > 0 ? await findRig(hashToken(token)) : null;
       if (!rig) {
         deps.onRejected?.("connect", "UNAUTHENTICATED");
         return next(new Error("UNAUTHENTICATED: rig token is unknown; enrol the rig again"));
@@ -85,6 +88,9 @@ export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
 
   nsp.on("connection", (socket) => {
     const rig = socket.data.rig as { id: string; siteId: string; name: string };
+    // The upgrade request (headers, raw headers, its socket wrapper) is no longer needed once the
+    // handshake is built; kept, it is a few KB per rig for the life of the connection.
+    (socket.conn as { request: unknown }).request = null;
     const conn: RigConnection = { socket, rigId: rig.id, siteId: rig.siteId, gpuIds: null, modes: new Map(), latestAt: 0, lastTouchedAt: 0 };
     registry.add(conn);
     const rigLog = log.child({ rigId: rig.id, rig: rig.name });
@@ -94,14 +100,7 @@ export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
     socket.on(
       "hello",
       handler(agentToGateway, "hello", async (hello) => {
-        const answered = await helloSlot(async () => {
-          if (!socket.connected) return null;
-          const synced = await syncRigInventory(db, rig.id, { hostname: hello.hostname, agentVersion: hello.agentVersion, gpus: hello.gpus, now: now() });
-          return { gpus: synced, lastSeq: await lastTelemetrySeq(db, rig.id) };
-        });
-        // The rig hung up while queued: its next connection says hello again.
-        if (!answered) return { ok: false as const, code: "UNAVAILABLE" as const, message: "hello: the connection closed while queued" };
-        const { gpus, lastSeq } = answered;
+        const { gpus, lastSeq } = await greet({ rigId: rig.id, hostname: hello.hostname, agentVersion: hello.agentVersion, gpus: hello.gpus });
         conn.gpuIds = new Map(gpus.map((g) => [g.index, g.gpuId]));
         conn.lastTouchedAt = now().getTime();
         // After the ack, so the agent knows its GPU ids before the first command arrives.
@@ -157,8 +156,12 @@ export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
     });
   });
 
-  /** Live state, GPU rows' modes and last-seen follow telemetry once it is stored. */
+  /**
+   * Live state, GPU rows' modes and last-seen follow telemetry once it is stored; the writes of
+   * all the messages a batch acks go together (rig-state-writer.ts).
+   */
   const afterStored = async (conn: RigConnection, msg: Telemetry, rows: TelemetryRow[]) => {
+    const writes: Promise<void>[] = [];
     const at = Date.parse(msg.at);
     if (at >= conn.latestAt) {
       conn.latestAt = at;
@@ -166,18 +169,22 @@ export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
         gpuId: r.gpuId, rigId: r.rigId, mode: r.mode, hashrateHs: r.hashrateHs, tempC: r.tempC, powerW: r.powerW,
         fanPct: r.fanPct, utilPct: r.utilPct, vramUsedMb: r.vramUsedMb, coin: r.coin, at: msg.at,
       }));
-      await live.setMany(states);
+      writes.push(state.setLive(states));
       fanout.push(states.map((gpu) => ({ siteId: conn.siteId, gpu })));
       const changed = rows.filter((r) => conn.modes.get(r.gpuIndex) !== r.mode);
       if (changed.length) {
-        await updateGpuModes(db, changed.map((r) => ({ gpuId: r.gpuId, mode: r.mode as GpuMode })));
-        for (const r of changed) conn.modes.set(r.gpuIndex, r.mode);
+        writes.push(
+          state.setModes(changed.map((r) => ({ gpuId: r.gpuId, mode: r.mode as GpuMode }))).then(() => {
+            for (const r of changed) conn.modes.set(r.gpuIndex, r.mode);
+          }),
+        );
       }
     }
     const nowMs = now().getTime();
     if (nowMs - conn.lastTouchedAt >= TOUCH_EVERY_MS) {
       conn.lastTouchedAt = nowMs;
-      await touchRigs(db, [conn.rigId], now());
+      writes.push(state.touch(conn.rigId));
     }
+    await Promise.all(writes);
   };
 };

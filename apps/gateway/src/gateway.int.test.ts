@@ -3,7 +3,7 @@ import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadGatewayConfig } from "@rigshift/config";
-import { createSession, createSwitchCommand, getCommandView } from "@rigshift/db";
+import { createSession, createSwitchCommand, getCommandView, hashToken, newToken } from "@rigshift/db";
 import { createTestDatabase, insertTestFarm, testRedisPrefix, type TestDatabase, type TestFarm } from "@rigshift/db/testing";
 import { COMMAND_DISPATCH_CHANNEL, type GpuLiveBatch, type HelloAck, type SwitchCommand } from "@rigshift/protocol";
 import { createLog } from "./log";
@@ -155,6 +155,37 @@ describe("agents", () => {
     await connected(again);
     const second = (await again.emitWithAck("hello", hello)) as HelloAck;
     expect(second).toMatchObject({ ok: true, lastSeq: 4 });
+  });
+
+  it("greets a storm of rigs saying hello at once, and refuses only the one whose inventory cannot be stored", async () => {
+    const gateway = gateways[0]!;
+    const rigs = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const token = newToken("rig");
+        const rig = await tdb.db.rig.create({ data: { siteId: farm.siteId, name: `storm-${i}`, tokenHash: hashToken(token) }, select: { id: true } });
+        return { rigId: rig.id, token };
+      }),
+    );
+    const agents = rigs.map((r) => connectAgent(gateway, r.token));
+    await Promise.all(agents.map(connected));
+    const inventory = (i: number) => ({
+      ...hello,
+      hostname: `storm-${i}.test`,
+      // Rig 5 claims a card (by uuid) that rig 4 lists too: a card cannot sit in two rigs.
+      gpus: hello.gpus.map((g) => ({ ...g, uuid: `GPU-storm-${i === 5 ? 4 : i}-${g.index}` })),
+    });
+    const acks = (await Promise.all(agents.map((a, i) => a.emitWithAck("hello", inventory(i))))) as HelloAck[];
+
+    expect(acks[5]).toMatchObject({ ok: false });
+    for (const [i, ack] of acks.entries()) {
+      if (i === 5) continue;
+      expect(ack).toMatchObject({ ok: true, rigId: rigs[i]!.rigId });
+      const stored = await tdb.db.gpu.findMany({ where: { rigId: rigs[i]!.rigId }, orderBy: { index: "asc" }, select: { id: true, uuid: true } });
+      expect(stored.map((g) => g.uuid)).toEqual([`GPU-storm-${i}-0`, `GPU-storm-${i}-1`]);
+      if (ack.ok) expect(ack.gpus.map((g) => g.gpuId)).toEqual(stored.map((g) => g.id));
+    }
+    expect(await tdb.db.gpu.count({ where: { rigId: rigs[5]!.rigId } })).toBe(0);
+    for (const a of agents) a.disconnect();
   });
 
   it("delivers a switch command published by the scheduler and records the agent's steps", async () => {

@@ -70,7 +70,7 @@ export const startGateway = async ({ config, db, redis, log, now = () => new Dat
   });
 
   const live = createGpuLiveStore({ redis, prefix: config.REDIS_PREFIX });
-  const fanout = createLiveFanout({ nsp: io.of("/live"), throttleMs: config.LIVE_THROTTLE_MS });
+  const fanout = createLiveFanout({ nsp: io.of("/live"), throttleMs: config.LIVE_THROTTLE_MS, log });
   const writer = createTelemetryWriter({
     databaseUrl: config.DATABASE_URL,
     onPoolError: (err) => log.warn({ err }, "telemetry connection lost; the next batch reconnects"),

@@ -2,9 +2,12 @@ import { DomainError } from "@rigshift/protocol";
 import type { Log } from "./log";
 
 /**
- * Rows from many rigs go to the database together: a batch is written when it holds `maxRows`
- * rows or its first row has waited `maxMs`, whichever comes first. `add` resolves only once the
- * rows are committed, so the agent is acked after the write and keeps what failed to resend it.
+ * Rows from many rigs go to the database together: a batch closes when it holds `maxRows` rows
+ * or its first row has waited `maxMs`, whichever comes first. `add` resolves only once the rows
+ * are committed, so the agent is acked after the write and keeps what failed to resend it.
+ * One write runs at a time; what arrives meanwhile waits, and once the write ends everything that
+ * waited goes in the next one (group commit): when the database is slower than the agents, batches
+ * grow instead of queueing up, and each commit's fixed cost is paid for more rows.
  * Memory is bounded: beyond `maxPendingRows` new rows are refused (the agent retries later)
  * rather than queued without limit.
  */
@@ -30,22 +33,29 @@ export const createBatcher = <T>({
 }): Batcher<T> => {
   let rows: T[] = [];
   let waiters: Waiter[] = [];
+  /** When the oldest waiting row arrived (performance.now()). */
+  let firstAt = 0;
   let timer: NodeJS.Timeout | null = null;
   let inFlightRows = 0;
-  let writing: Promise<void> = Promise.resolve();
+  let writing: Promise<void> | null = null;
   let closed = false;
 
-  const flush = () => {
+  /** Set by the timer: a timer may fire a little before performance.now() says maxMs passed. */
+  let expired = false;
+  const due = () => rows.length > 0 && (closed || expired || rows.length >= maxRows || performance.now() - firstAt >= maxMs);
+
+  /** Start a write of everything waiting, unless one is running (its end calls this again). */
+  const kick = () => {
+    if (writing || !due()) return;
     if (timer) clearTimeout(timer);
     timer = null;
-    if (rows.length === 0) return writing;
+    expired = false;
     const batch = rows;
     const batchWaiters = waiters;
     rows = [];
     waiters = [];
-    inFlightRows += batch.length;
-    // One write at a time keeps the database's work ordered and the connection count fixed.
-    writing = writing.then(async () => {
+    inFlightRows = batch.length;
+    writing = (async () => {
       const started = performance.now();
       try {
         await write(batch);
@@ -59,10 +69,11 @@ export const createBatcher = <T>({
         const refusal = new DomainError("UNAVAILABLE", "telemetry could not be stored; resend later");
         for (const w of batchWaiters) w.reject(refusal);
       } finally {
-        inFlightRows -= batch.length;
+        inFlightRows = 0;
+        writing = null;
+        kick();
       }
-    });
-    return writing;
+    })();
   };
 
   return {
@@ -72,16 +83,22 @@ export const createBatcher = <T>({
         return Promise.reject(new DomainError("UNAVAILABLE", "gateway is behind on writes; resend later"));
       }
       return new Promise<void>((resolve, reject) => {
-        rows.push(...more);
+        if (rows.length === 0) firstAt = performance.now();
+        for (const r of more) rows.push(r);
         waiters.push({ resolve, reject });
-        if (rows.length >= maxRows) void flush();
-        else timer ??= setTimeout(() => void flush(), maxMs);
+        if (rows.length >= maxRows) kick();
+        else timer ??= setTimeout(() => {
+          timer = null;
+          expired = true;
+          kick();
+        }, Math.max(0, maxMs - (performance.now() - firstAt)));
       });
     },
     pendingRows: () => rows.length + inFlightRows,
     close: async () => {
       closed = true;
-      await flush();
+      kick();
+      while (writing) await writing;
     },
   };
 };
