@@ -11,7 +11,7 @@ import { formatTable, round } from "./lib/table";
 const TARGET = { rssMb: 500 };
 const GPUS = 8;
 const AGENTS = Number(process.env.BENCH_AGENTS_COUNT ?? 10_000);
-const LOAD_PROCESSES = 4;
+const LOAD_PROCESSES = 2;
 const INTERVAL_MS = 10_000;
 const CONNECT_S = secondsFromEnv("BENCH_AGENTS_CONNECT_S", 60);
 const MEASURE_S = secondsFromEnv("BENCH_AGENTS_MEASURE_S", 30);

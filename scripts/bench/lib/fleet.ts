@@ -120,11 +120,20 @@ const freePort = async (): Promise<number> => {
   });
 };
 
+/**
+ * Node flags for the measured gateway: BENCH_PROFILE_DIR=/tmp/x writes a CPU profile there when the
+ * gateway stops (open it in Chrome DevTools), to find where its time goes.
+ */
+const gatewayNodeFlags = () => {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+};
+
 /** A real gateway process (apps/gateway/src/main.ts), answering /healthz. */
 export const startGatewayProcess = async (ctx: BenchContext, env: ServiceEnv) => {
   const port = await freePort();
   const child = ctx.spawn({
-    name: "gateway", command: process.execPath, args: [...tsxNode, "apps/gateway/src/main.ts"], cwd: REPO_ROOT,
+    name: "gateway", command: process.execPath, args: [...gatewayNodeFlags(), ...tsxNode, "apps/gateway/src/main.ts"], cwd: REPO_ROOT,
     env: serviceEnv(env, { GATEWAY_PORT: String(port), GATEWAY_HOST: "127.0.0.1" }),
   });
   const url = `http://127.0.0.1:${port}`;

@@ -1,8 +1,10 @@
 // A load process for the fleet benchmarks: many simulated rigs, each its own socket.io
 // connection to a gateway's /agent, speaking the real protocol (hello with 8 GPUs, then
 // telemetry; commands acked on receipt). Started by startLoad() over IPC; not a benchmark itself.
-import { io, type Socket } from "socket.io-client";
-import type { Hello, Telemetry } from "@rigshift/protocol";
+// The frames are written by agent-wire.ts and the GPU readings encoded once per rig, so one
+// process plays thousands of rigs; the gateway still parses, validates and stores every message.
+import type { Hello } from "@rigshift/protocol";
+import { WireSocket, type WireAck } from "./agent-wire";
 
 export type LoadPlan = {
   url: string;
@@ -24,16 +26,20 @@ export type LoadReport =
 const send = (m: LoadReport) => process.send?.(m);
 const now = () => performance.timeOrigin + performance.now();
 
-const sample = (rigIndex: number, gpus: number, seq: number): Telemetry => ({
-  v: 1,
-  seq,
-  at: new Date().toISOString(),
-  gpus: Array.from({ length: gpus }, (_, index) => ({
-    index, mode: "HASHING", coin: "ETC", workloadId: null,
-    hashrateHs: 60e6 + ((rigIndex + index + seq) % 100) * 1e4, tempC: 60 + (seq % 10), powerW: 220 + index,
-    fanPct: 55, utilPct: 99, vramUsedMb: 4500,
-  })),
-});
+const HELLO_TIMEOUT_MS = 30_000;
+const TELEMETRY_TIMEOUT_MS = 60_000;
+/** Readings vary between messages as a rig's do; a few encodings per rig, taken in turn. */
+const VARIANTS = 4;
+
+/** The `gpus` array of a telemetry message, as JSON. */
+const gpusJson = (rigIndex: number, gpus: number, variant: number) =>
+  JSON.stringify(
+    Array.from({ length: gpus }, (_, index) => ({
+      index, mode: "HASHING", coin: "ETC", workloadId: null,
+      hashrateHs: 60e6 + ((rigIndex + index + variant) % 100) * 1e4, tempC: 60 + variant, powerW: 220 + index,
+      fanPct: 55, utilPct: 99, vramUsedMb: 4500,
+    })),
+  );
 
 const hello = (rigId: string, gpus: number): Hello => ({
   v: 1, agentVersion: "bench", hostname: "bench-load",
@@ -43,8 +49,20 @@ const hello = (rigId: string, gpus: number): Hello => ({
   })),
 });
 
+/** The message's time, as the agent stamps it; one toISOString per millisecond at most. */
+let atMs = 0;
+let atText = "";
+const atNow = () => {
+  const ms = Date.now();
+  if (ms !== atMs) {
+    atMs = ms;
+    atText = new Date(ms).toISOString();
+  }
+  return atText;
+};
+
 const run = (plan: LoadPlan) => {
-  const sockets: Socket[] = [];
+  const rigs: { socket: WireSocket | null; stop: () => void }[] = [];
   const timers: NodeJS.Timeout[] = [];
   let connected = 0;
   let ready = 0;
@@ -55,74 +73,128 @@ const run = (plan: LoadPlan) => {
   let lastError: string | null = null;
   let ackMs: number[] = [];
   let stopping = false;
+  /** Telemetry awaiting its ack, for the timeout sweep: ack id → [rig's socket, sent at, on timeout]. */
+  const waiting = new Set<{ socket: WireSocket; id: number; t0: number; onTimeout: () => void }>();
 
   const startRig = (rig: LoadPlan["rigs"][number], rigIndex: number) => {
-    const socket = io(`${plan.url}/agent`, { transports: ["websocket"], auth: { token: rig.token }, forceNew: true, reconnectionDelay: 1000 });
-    sockets.push(socket);
+    const helloJson = JSON.stringify(hello(rig.rigId, plan.gpusPerRig));
+    const variants = Array.from({ length: VARIANTS }, (_, v) => gpusJson(rigIndex, plan.gpusPerRig, v));
     let seq = Math.floor(Date.now() / 1000) * 1000; // increasing across reconnects; unique per rig
+    let socket: WireSocket | null = null;
+    let rigTimers: NodeJS.Timeout[] = [];
     let isReady = false;
+
     const sendOne = () => {
-      if (stopping || !socket.connected) return;
+      if (stopping || !socket?.connected) return;
+      const s = socket;
       const t0 = now();
-      const msg = sample(rigIndex, plan.gpusPerRig, seq++);
-      socket.timeout(60_000).emit("telemetry", msg, (err: Error | null, ack: { ok: boolean; code?: string; message?: string }) => {
-        if (err || !ack?.ok) {
+      const n = seq++;
+      const entry = {
+        socket: s, id: -1, t0,
+        onTimeout: () => {
           failedAcks++;
-          lastError = err ? err.message : `${ack?.code}: ${ack?.message}`;
+          lastError = "telemetry: operation has timed out";
+          if (plan.mode === "flood") sendOne();
+        },
+      };
+      entry.id = s.emitJson("telemetry", `{"v":1,"seq":${n},"at":"${atNow()}","gpus":${variants[n % VARIANTS]}}`, (ack: WireAck) => {
+        waiting.delete(entry);
+        if (!ack?.ok) {
+          failedAcks++;
+          lastError = `${ack?.code}: ${ack?.message}`;
         } else {
           acked++;
           ackMs.push(now() - t0);
         }
         if (plan.mode === "flood") sendOne();
       });
+      waiting.add(entry);
     };
+
     const sayHello = () => {
-      if (stopping || !socket.connected) return;
-      socket.timeout(30_000).emit("hello", hello(rig.rigId, plan.gpusPerRig), (err: Error | null, ack: { ok: boolean; code?: string; message?: string }) => {
-        if (err || !ack?.ok) {
-          // As the agent does: try again a little later, out of step with the others.
-          lastError = err ? `hello: ${err.message}` : `hello: ${ack?.code}: ${ack?.message}`;
-          helloRetries++;
-          timers.push(setTimeout(sayHello, 5_000 + Math.random() * 10_000));
-          return;
-        }
+      if (stopping || !socket?.connected) return;
+      const s = socket;
+      let answered = false;
+      const retry = (why: string) => {
+        // As the agent does: try again a little later, out of step with the others.
+        lastError = `hello: ${why}`;
+        helloRetries++;
+        rigTimers.push(setTimeout(sayHello, 5_000 + Math.random() * 10_000));
+      };
+      const id = s.emitJson("hello", helloJson, (ack: WireAck) => {
+        answered = true;
+        if (!ack?.ok) return retry(`${ack?.code}: ${ack?.message}`);
         if (!isReady) ready++;
         isReady = true;
         if (plan.mode === "flood") {
           for (let i = 0; i < plan.window; i++) sendOne();
         } else {
           // Rigs tick out of phase, as real ones do.
-          const first = setTimeout(() => {
+          rigTimers.push(setTimeout(() => {
             sendOne();
-            timers.push(setInterval(sendOne, plan.intervalMs));
-          }, Math.random() * plan.intervalMs);
-          timers.push(first);
+            rigTimers.push(setInterval(sendOne, plan.intervalMs));
+          }, Math.random() * plan.intervalMs));
         }
       });
+      rigTimers.push(setTimeout(() => {
+        if (answered || s !== socket) return;
+        s.forget(id);
+        retry("operation has timed out");
+      }, HELLO_TIMEOUT_MS));
     };
-    socket.on("connect", () => {
-      connected++;
-      sayHello();
-    });
-    socket.on("disconnect", () => {
-      connected--;
-      for (const t of timers.splice(0)) clearInterval(t);
-      if (isReady) ready--;
-      isReady = false;
-    });
-    socket.on("connect_error", (err) => {
-      connectErrors++;
-      lastError = `connect: ${err.message}`;
-    });
-    socket.on("command", (msg: { id: string }, ack?: (a: { ok: true }) => void) => {
-      const receivedAt = now();
-      ack?.({ ok: true });
-      send({ type: "command", commandId: msg.id, receivedAt });
-    });
+
+    const open = () => {
+      if (stopping) return;
+      let wasConnected = false;
+      socket = new WireSocket(plan.url, "/agent", { token: rig.token }, {
+        onConnect: () => {
+          wasConnected = true;
+          connected++;
+          sayHello();
+        },
+        onConnectError: (message) => {
+          connectErrors++;
+          lastError = `connect: ${message}`;
+        },
+        onClose: () => {
+          if (wasConnected) connected--;
+          for (const t of rigTimers) clearTimeout(t);
+          rigTimers = [];
+          if (isReady) ready--;
+          isReady = false;
+          // Reconnect after a second or so, as socket.io-client does by default.
+          if (!stopping) timers.push(setTimeout(open, 1_000 + Math.random() * 1_000));
+        },
+        onEvent: (event, payload, ackId) => {
+          if (event !== "command") return;
+          const receivedAt = now();
+          if (ackId !== null) socket?.ack(ackId, `{"ok":true}`);
+          send({ type: "command", commandId: (payload as { id: string }).id, receivedAt });
+        },
+      });
+    };
+    open();
+    rigs.push({ socket: null, stop: () => socket?.close() });
   };
 
   const gap = plan.rigs.length > 1 ? plan.connectOverMs / plan.rigs.length : 0;
-  plan.rigs.forEach((rig, i) => timers.push(setTimeout(() => startRig(rig, i), i * gap)));
+  // One timer walks the rigs due, rather than a timer per rig.
+  const startedAt = performance.now();
+  let started = 0;
+  const opener = setInterval(() => {
+    const due = gap === 0 ? plan.rigs.length : Math.min(plan.rigs.length, Math.floor((performance.now() - startedAt) / gap) + 1);
+    while (started < due) startRig(plan.rigs[started]!, started++);
+    if (started >= plan.rigs.length) clearInterval(opener);
+  }, 10);
+  const sweep = setInterval(() => {
+    const limit = now() - TELEMETRY_TIMEOUT_MS;
+    for (const w of waiting) {
+      if (w.t0 > limit) continue;
+      waiting.delete(w);
+      w.socket.forget(w.id);
+      w.onTimeout();
+    }
+  }, 1_000);
   const stats = setInterval(() => {
     send({ type: "stats", connected, ready, acked, failedAcks, connectErrors, helloRetries, lastError });
   }, 500);
@@ -134,9 +206,8 @@ const run = (plan: LoadPlan) => {
     }
     if (m.type === "stop") {
       stopping = true;
-      clearInterval(stats);
-      for (const t of timers) clearTimeout(t);
-      for (const s of sockets) s.disconnect();
+      for (const t of [opener, sweep, stats, ...timers]) clearInterval(t);
+      for (const r of rigs) r.stop();
       setTimeout(() => process.exit(0), 200);
     }
   });
