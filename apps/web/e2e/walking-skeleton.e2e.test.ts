@@ -2,78 +2,12 @@
 // agents) on free ports with its own seeded database and Redis prefix, driven through Chromium.
 // An operator sees live telemetry and switches a GPU to AI; finance downloads a CSV that
 // reconciles to the cent with the page.
-import { appendFileSync, mkdirSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import path from "node:path";
-import { Redis } from "ioredis";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_REDIS_URL } from "@rigshift/config";
-import { createTestDatabase, testRedisPrefix, type TestDatabase } from "@rigshift/db/testing";
-import { DEMO_PASSWORD, seedDemoFarm, type DemoFarm } from "@rigshift/db/seed";
-import { demoAgentsOf } from "../../../tooling/stack/demo-agents";
-import { freePort } from "../../../tooling/stack/net";
-import { stateDir } from "../../../tooling/stack/paths";
-import { startStack, type RunningStack } from "../../../tooling/stack/start-stack";
+import { readFile } from "node:fs/promises";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { useDemoStack } from "./support/demo-stack";
 
-const CHROMIUM = "/usr/bin/chromium";
-// ../shared/STACK.md: the flags that work on these machines (a fresh profile comes with launch()).
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const screenshotDir = path.join(stateDir, "screenshots");
-const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
-
-let database: TestDatabase;
-let farm: DemoFarm;
-let stack: RunningStack | null = null;
-let browser: Browser | null = null;
-let agentConfigDir = "";
-const redisPrefix = testRedisPrefix();
-const stackLog = path.join(stateDir, "e2e", `stack-${redisPrefix}.log`);
-
-beforeAll(async () => {
-  mkdirSync(path.dirname(stackLog), { recursive: true });
-  database = await createTestDatabase();
-  const seeded = await seedDemoFarm(database.db, { now: new Date() });
-  if (!seeded) throw new Error("a fresh test database already had users");
-  farm = seeded;
-  agentConfigDir = await mkdtemp(path.join(stateDir, "e2e", "agents-"));
-  process.stdout.write(`stack output: ${stackLog}\n`);
-  stack = await startStack({
-    databaseUrl: database.url,
-    redisUrl,
-    redisPrefix,
-    webPort: await freePort(),
-    gatewayPort: await freePort(),
-    agents: demoAgentsOf(farm),
-    agentConfigDir,
-    output: (line) => appendFileSync(stackLog, `${line}\n`),
-    colour: false,
-  });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await database?.drop();
-  if (agentConfigDir) await rm(agentConfigDir, { recursive: true, force: true });
-  // Queues and live state of this run only: everything under its prefix.
-  const redis = new Redis(redisUrl);
-  const keys = await redis.keys(`${redisPrefix}*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-});
-
-const signIn = async (email: string): Promise<{ context: BrowserContext; page: Page }> => {
-  const context = await browser!.newContext({ baseURL: stack!.webUrl, acceptDownloads: true, viewport: { width: 1440, height: 1000 } });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByTestId("login-email").fill(email);
-  await page.getByTestId("login-password").fill(DEMO_PASSWORD);
-  await page.getByTestId("login-submit").click();
-  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
-  return { context, page };
-};
+const demo = useDemoStack();
 
 /** A cell's text, or null while the row is not there. */
 const cellText = (page: Page, gpuId: string, testId: string) =>
@@ -113,14 +47,14 @@ const parseCsv = (text: string): string[][] => {
 
 describe("walking skeleton", () => {
   it("shows an operator the live fleet and switches a GPU to AI", async () => {
-    const { context, page } = await signIn("operator@demo.rigshift");
+    const { context, page } = await demo.signIn("operator@demo.rigshift");
     try {
       await page.goto("/");
       await expect.poll(() => page.locator('[data-testid^="gpu-row-"]').count(), { timeout: 30_000 }).toBeGreaterThan(30);
 
       // A 24 GB card: fits both demo workloads' VRAM minimum (20,480 MB for the fine-tune).
-      const rig = farm.rigs.find((r) => r.name === "boden-r01")!;
-      const gpu = await database.db.gpu.findFirstOrThrow({ where: { rigId: rig.id, index: 1 }, select: { id: true, vramMb: true } });
+      const rig = demo.farm.rigs.find((r) => r.name === "boden-r01")!;
+      const gpu = await demo.database.db.gpu.findFirstOrThrow({ where: { rigId: rig.id, index: 1 }, select: { id: true, vramMb: true } });
       expect(gpu.vramMb).toBeGreaterThanOrEqual(20_480);
 
       // Live: once its agent reports, the readings change without a reload.
@@ -130,8 +64,7 @@ describe("walking skeleton", () => {
       const before = await reading();
       await expect.poll(reading, { timeout: 15_000, interval: 500 }).not.toBe(before);
 
-      mkdirSync(screenshotDir, { recursive: true });
-      await page.screenshot({ path: path.join(screenshotDir, "fleet.png"), fullPage: true });
+      await demo.shot(page, "fleet");
 
       await page.getByTestId(`gpu-select-${gpu.id}`).check();
       await page.getByTestId("switch-ai").click();
@@ -139,14 +72,14 @@ describe("walking skeleton", () => {
       await expect
         .poll(() => page.getByTestId(`gpu-row-${gpu.id}`).getAttribute("data-mode"), { timeout: 60_000, interval: 1_000 })
         .toBe("AI");
-      await page.screenshot({ path: path.join(screenshotDir, "fleet-after-switch.png"), fullPage: true });
+      await demo.shot(page, "fleet-after-switch");
     } finally {
       await context.close();
     }
   });
 
   it("gives finance a CSV that reconciles to the cent with the report page", async () => {
-    const { context, page } = await signIn("finance@demo.rigshift");
+    const { context, page } = await demo.signIn("finance@demo.rigshift", { acceptDownloads: true });
     try {
       // The scheduler books the backfilled hours when it starts: wait until the page shows them
       // and two loads in a row agree (booking may still be under way on the first).
@@ -165,7 +98,7 @@ describe("walking skeleton", () => {
           { timeout: 90_000, interval: 2_000 },
         )
         .toBe("stable");
-      await page.screenshot({ path: path.join(screenshotDir, "reports.png"), fullPage: true });
+      await demo.shot(page, "reports");
 
       const pageRevenue = cents((await page.getByTestId("report-total-revenue").textContent())!);
       const pageMargin = cents((await page.getByTestId("report-total-margin").textContent())!);

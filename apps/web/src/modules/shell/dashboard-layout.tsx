@@ -15,6 +15,15 @@ export const DashboardLayout = async ({ children }: { children: React.ReactNode 
             <NavLink href="/" testId="nav-fleet">
               Fleet
             </NavLink>
+            <NavLink href="/workloads" testId="nav-workloads">
+              Workloads
+            </NavLink>
+            <NavLink href="/plan" testId="nav-plan">
+              What if
+            </NavLink>
+            <NavLink href="/sites" testId="nav-sites">
+              Sites
+            </NavLink>
             {can(user.role, "reports:read") ? (
               <NavLink href="/reports" testId="nav-reports">
                 Reports

@@ -9,8 +9,17 @@ import { LiveIndicator } from "@/modules/fleet/components/live-indicator";
 import { useGpu } from "@/modules/fleet/hooks/use-fleet";
 import { type GatewayTarget, useLive } from "@/modules/fleet/hooks/use-live";
 import { GpuCharts } from "./gpu-charts";
+import { GpuPlanning } from "./gpu-planning";
 
-export type GpuDetailProps = { initialGpu: GpuView; renderedAt: number; rigName: string; siteName: string; gateway: GatewayTarget };
+export type GpuDetailProps = {
+  initialGpu: GpuView;
+  renderedAt: number;
+  rigName: string;
+  siteName: string;
+  gateway: GatewayTarget;
+  /** Operators and admins may pin the GPU and set maintenance. */
+  canPlan: boolean;
+};
 
 const Field = ({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) => (
   <div>
@@ -21,8 +30,8 @@ const Field = ({ label, children, testId }: { label: string; children: React.Rea
   </div>
 );
 
-/** One GPU: identity, live figures and the last hour's charts. */
-export const GpuDetail = ({ initialGpu, renderedAt, rigName, siteName, gateway }: GpuDetailProps) => {
+/** One GPU: identity, live figures, what the planner wants of it and why, and the last hour's charts. */
+export const GpuDetail = ({ initialGpu, renderedAt, rigName, siteName, gateway, canPlan }: GpuDetailProps) => {
   const gpu = useGpu(initialGpu.id, initialGpu, renderedAt).data ?? initialGpu;
   const live = useLive(gateway, [`gpu:${gpu.id}`]);
   const now = useNow();
@@ -62,6 +71,7 @@ export const GpuDetail = ({ initialGpu, renderedAt, rigName, siteName, gateway }
         </Field>
         <Field label="Last seen">{formatAgo(gpu.lastSeenAt, now)}</Field>
       </dl>
+      <GpuPlanning gpu={gpu} canPlan={canPlan} />
       <GpuCharts gpuId={gpu.id} />
     </div>
   );

@@ -1,0 +1,1 @@
+export { WhatIfPage as default } from "@/modules/planning/what-if-page";

@@ -1,0 +1,1 @@
+export { WorkloadsPage as default } from "@/modules/workloads/workloads-page";
