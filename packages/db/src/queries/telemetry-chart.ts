@@ -18,13 +18,19 @@ export type GpuChart = { resolution: ChartResolution; bucketS: number; samples: 
 type Part = { bin: number; mode: string; samples: number; hashrateHs: number | null; tempC: number | null; powerW: number | null };
 type RawPart = { at: Date; mode: string; samples: number; hashrateHs: number | null; tempC: number | null; powerW: number | null };
 
+/**
+ * A GPU's raw samples are found through the primary key (rig first) by its rig and slot, which name
+ * the same card as its id (a card swapped into the slot keeps the row): raw telemetry has no index
+ * on the GPU id, since every index on it costs the ingest path a write per sample.
+ */
 const rawParts = async (db: Db, gpuId: string, { from, to, origin, binMs }: { from: Date; to: Date; origin: Date; binMs: number }) => {
   if (from >= to) return [];
   const rows = await db.$queryRaw<RawPart[]>`
-    SELECT date_bin(${`${binMs} milliseconds`}::interval, "at", ${origin}::timestamptz) AS "at", "mode"::text AS "mode", count(*)::int AS samples,
-           avg("hashrateHs") AS "hashrateHs", avg("tempC") AS "tempC", avg("powerW") AS "powerW"
-      FROM "TelemetrySample"
-     WHERE "gpuId" = ${gpuId}::uuid AND "at" >= ${from} AND "at" < ${to}
+    SELECT date_bin(${`${binMs} milliseconds`}::interval, s."at", ${origin}::timestamptz) AS "at", s."mode"::text AS "mode", count(*)::int AS samples,
+           avg(s."hashrateHs") AS "hashrateHs", avg(s."tempC") AS "tempC", avg(s."powerW") AS "powerW"
+      FROM "Gpu" g
+      JOIN "TelemetrySample" s ON s."rigId" = g."rigId" AND s."gpuIndex" = g."index"
+     WHERE g.id = ${gpuId}::uuid AND s."at" >= ${from} AND s."at" < ${to}
      GROUP BY 1, 2`;
   return rows.map((r) => ({ ...r, bin: r.at.getTime() }));
 };

@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "TelemetrySample_gpuId_at_idx";
