@@ -11,9 +11,15 @@ export type GpuLiveStore = ReturnType<typeof createGpuLiveStore>;
 export const createGpuLiveStore = ({ redis, prefix }: { redis: Redis; prefix: string }) => {
   const key = `${prefix}:gpu-live`;
   return {
+    /** Later entries are newer: a GPU listed twice keeps its last state, encoded once. */
     setMany: async (gpus: GpuLive[]) => {
       if (gpus.length === 0) return;
-      await redis.hset(key, Object.fromEntries(gpus.map((g) => [g.gpuId, JSON.stringify(g)])));
+      const latest = new Map<string, GpuLive>();
+      for (const g of gpus) latest.set(g.gpuId, g);
+      // Field-value pairs as arguments: an object keyed by thousands of uuids is slow to build.
+      const args: string[] = [];
+      for (const [gpuId, g] of latest) args.push(gpuId, JSON.stringify(g));
+      await redis.hset(key, ...args);
     },
     getMany: async (gpuIds: string[]): Promise<Map<string, GpuLive>> => {
       const out = new Map<string, GpuLive>();
