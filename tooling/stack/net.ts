@@ -1,3 +1,4 @@
+import { get } from "node:http";
 import net from "node:net";
 
 /** Whether something accepts TCP connections at host:port (a server, not necessarily the right one). */
@@ -57,3 +58,20 @@ export const httpAnswers = async (url: string) => {
     return false;
   }
 };
+
+/**
+ * GET on a connection of its own, not kept alive. Behind node:cluster every request on one kept-alive
+ * connection reaches the same worker; a new connection per request reaches each in turn.
+ */
+export const getOnNewConnection = (url: string, timeoutMs = 5_000) =>
+  new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = get(url, { agent: false, timeout: timeoutMs }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`GET ${url}: no answer in ${timeoutMs} ms`)));
+    req.on("error", reject);
+  });

@@ -1,25 +1,34 @@
 import { Redis } from "ioredis";
 import { loadGatewayConfig } from "@rigshift/config";
 import { createDb } from "@rigshift/db";
+import { clusterMetricsOf, isGatewayWorker, runGatewayPrimary } from "./cluster";
+import { boundHeapSlack } from "./heap-slack";
 import { createLog } from "./log";
 import { startGateway } from "./server";
 
 const config = loadGatewayConfig();
 const log = createLog(config.LOG_LEVEL);
-const db = createDb({ databaseUrl: config.DATABASE_URL });
-const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 
-const gateway = await startGateway({ config, db, redis, log });
+if (config.GATEWAY_WORKERS > 1 && !isGatewayWorker()) {
+  runGatewayPrimary({ workers: config.GATEWAY_WORKERS, log });
+} else {
+  if (config.GATEWAY_HEAP_SLACK_MB > 0) boundHeapSlack({ slackMb: config.GATEWAY_HEAP_SLACK_MB });
+  const worker = isGatewayWorker();
+  const workerLog = worker ? log.child({ worker: process.pid }) : log;
+  const db = createDb({ databaseUrl: config.DATABASE_URL });
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const gateway = await startGateway({ config, db, redis, log: workerLog, metricsText: worker ? clusterMetricsOf : undefined });
 
-let stopping = false;
-const stop = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, "gateway stopping");
-  await gateway.close();
-  await db.$disconnect();
-  redis.disconnect();
-  process.exit(0);
-};
-process.on("SIGINT", () => void stop("SIGINT"));
-process.on("SIGTERM", () => void stop("SIGTERM"));
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    workerLog.info({ signal }, "gateway stopping");
+    await gateway.close();
+    await db.$disconnect();
+    redis.disconnect();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}

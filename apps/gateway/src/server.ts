@@ -2,6 +2,7 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdapter } from "@socket.io/redis-adapter";
 import type { Redis } from "ioredis";
+import type { Registry } from "prom-client";
 import { Server } from "socket.io";
 import { liveOrigins, type GatewayConfig } from "@rigshift/config";
 import { createGpuLiveStore, createTelemetryWriter, type PrismaClient, type TelemetryRow } from "@rigshift/db";
@@ -26,6 +27,11 @@ export type GatewayDeps = {
   redis: Redis;
   log: Log;
   now?: () => Date;
+  /**
+   * What GET /metrics serves, given this gateway's registry: by default that registry; in a cluster
+   * worker, every worker's metrics summed (cluster.ts).
+   */
+  metricsText?: (registry: Registry) => () => Promise<string>;
 };
 
 export type Gateway = { port: number; url: string; connectedRigs: () => number; close: () => Promise<void> };
@@ -35,17 +41,18 @@ export type Gateway = { port: number; url: string; connectedRigs: () => number; 
  * port, `/agent` for rigs and `/live` for browsers, sharing rooms with other gateways through
  * Redis. Port 0 picks a free one (tests).
  */
-export const startGateway = async ({ config, db, redis, log, now = () => new Date() }: GatewayDeps): Promise<Gateway> => {
+export const startGateway = async ({ config, db, redis, log, now = () => new Date(), metricsText }: GatewayDeps): Promise<Gateway> => {
   const registry = createRigRegistry();
   let pendingRows = () => 0;
   const metrics = createGatewayMetrics({ connectedAgents: () => registry.size(), pendingRows: () => pendingRows() });
+  const readMetrics = metricsText ? metricsText(metrics.registry) : () => metrics.registry.metrics();
 
   const http: HttpServer = createServer((req, res) => {
     const route = `${req.method} ${(req.url ?? "").split("?")[0]}`;
     const run = async () => {
-      if (route === "GET /healthz") return sendJson(res, 200, { status: "ok", connectedRigs: registry.size() });
+      if (route === "GET /healthz") return sendJson(res, 200, { status: "ok", connectedRigs: registry.size(), pid: process.pid });
       if (route === "GET /metrics") {
-        const text = await metrics.registry.metrics();
+        const text = await readMetrics();
         res.writeHead(200, { "content-type": metrics.registry.contentType });
         return void res.end(text);
       }

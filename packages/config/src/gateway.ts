@@ -4,6 +4,17 @@ import { parseEnv, ZSharedConfig } from "./shared";
 export const ZGatewayConfig = ZSharedConfig.extend({
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(3100),
   GATEWAY_HOST: z.string().default("0.0.0.0"),
+  /**
+   * Worker processes sharing GATEWAY_PORT (node:cluster), so one gateway uses more than one core.
+   * Agents and browsers speak WebSocket only, so a connection needs no sticky routing; rooms,
+   * command dispatch and live state already go through Redis as they do between gateways.
+   */
+  GATEWAY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * Garbage, in MB, a gateway's heap may hold between full GCs (heap-slack.ts); 0 leaves it to V8,
+   * which lets it reach about twice what is live.
+   */
+  GATEWAY_HEAP_SLACK_MB: z.coerce.number().int().min(0).max(100_000).default(100),
   /** Where the dashboard runs: its origins are the ones allowed on /live unless WEB_ORIGINS says otherwise. */
   WEB_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Browser origins allowed on /live (the dashboard), comma-separated. */

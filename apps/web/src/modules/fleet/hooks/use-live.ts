@@ -74,6 +74,9 @@ export const useLive = (gateway: GatewayTarget, rooms: string[]): LiveState => {
     const subscribed = roomsKey.split(",").filter(Boolean);
     const socket: Socket<EventsOf<typeof gatewayToBrowser>, EventsOf<typeof browserToGateway>> = io(`${gatewayBaseUrl(gateway)}/live`, {
       withCredentials: true,
+      // WebSocket from the start, no long-polling: polling's requests must all reach the same
+      // gateway process, which a gateway of several workers (GATEWAY_WORKERS) does not promise.
+      transports: ["websocket"],
     });
     // Re-subscribe on every (re)connect: a new connection starts in no rooms.
     socket.on("connect", () => {
