@@ -7,6 +7,7 @@ import type { DemoAgent } from "./demo-agents";
 import { canConnect, httpAnswers, waitUntil } from "./net";
 import { repoRoot } from "./paths";
 import { webBuildIdFile } from "./web-build";
+import { GATEWAY_PROCESS_ENV } from "./gateway-env";
 
 /**
  * The running system for `npm start` and the browser tests: gateway, scheduler and web against a
@@ -138,7 +139,7 @@ export const startStack = async (options: StartStackOptions): Promise<RunningSta
 
   try {
     const gateways = assigned.ports.map((port, i) =>
-      start(assigned.ports.length > 1 ? `gateway ${i + 1}` : "gateway", process.execPath, [...tsxNode, "apps/gateway/src/main.ts"], repoRoot, { ...env, GATEWAY_PORT: String(port) }),
+      start(assigned.ports.length > 1 ? `gateway ${i + 1}` : "gateway", process.execPath, [...tsxNode, "apps/gateway/src/main.ts"], repoRoot, { ...env, ...GATEWAY_PROCESS_ENV, GATEWAY_PORT: String(port) }),
     );
     const scheduler = start("scheduler", process.execPath, [...tsxNode, "apps/scheduler/src/main.ts"]);
     const web = start("web", process.execPath, [nextBin(), "start", "-p", String(webPort)], path.join(repoRoot, "apps/web"));
