@@ -2,10 +2,10 @@
 // connected to one gateway process, each sending telemetry every 10 s out of phase; the
 // gateway's memory next to its own idle memory before any rig connected, and the ack latency.
 import { loadGatewayConfig } from "@rigshift/config";
-import { benchRedisPrefix, createBenchDatabase, dropRedisPrefix, insertBenchRigs, percentile, startGatewayProcess } from "./lib/fleet";
+import { benchRedisPrefix, createBenchDatabase, dropRedisPrefix, insertBenchRigs, percentile, readMetric, startGatewayProcess } from "./lib/fleet";
 import { runBench, secondsFromEnv, sleep } from "./lib/harness";
 import { startLoad } from "./lib/load";
-import { readRssMb, startSampling } from "./lib/proc";
+import { readTreeRssMb, startSampling } from "./lib/proc";
 import { formatTable, round } from "./lib/table";
 
 const TARGET = { rssMb: 500 };
@@ -55,7 +55,10 @@ await runBench("agents", 3 * 60_000 - 10_000, async (ctx) => {
   const totals = load.totals();
   const latencies = await load.collectLatencies();
   const connected = totals.ready;
-  const gatewayRssMb = Math.max(busySample.rssPeakMb, readRssMb(gateway.pid));
+  const gatewayRssMb = Math.max(busySample.rssPeakMb, readTreeRssMb(gateway.pid));
+  // Where the memory is: V8's heap (live objects and room to grow) against the whole process.
+  const heapMb = async (name: string) => (await readMetric(gateway.url, `rigshift_gateway_nodejs_heap_size_${name}_bytes`)) / 2 ** 20;
+  const [heapUsedMb, heapTotalMb] = [await heapMb("used"), await heapMb("total")];
   const ackP99Ms = percentile(latencies, 99);
 
   process.stdout.write(
@@ -70,6 +73,7 @@ await runBench("agents", 3 * 60_000 - 10_000, async (ctx) => {
   process.stdout.write(
     `telemetry in the window: ${totals.acked - ackedBefore} acked (${round((totals.acked - ackedBefore) / busySample.seconds, 0)}/s), ${totals.failedAcks - failedBefore} failed; ack p50 ${round(percentile(latencies, 50), 1)} ms, p99 ${round(ackP99Ms, 1)} ms; connect errors ${totals.connectErrors}, hello retries ${totals.helloRetries}${totals.lastError ? ` (last: ${totals.lastError})` : ""}\n`,
   );
+  process.stdout.write(`gateway heap: ${round(heapUsedMb, 1)} MB used of ${round(heapTotalMb, 1)} MB; the rest of RSS is code, buffers and sockets outside V8's heap\n`);
   process.stdout.write(`target all ${AGENTS} connected: ${connected >= AGENTS ? "met" : "NOT met"}; RSS < ${TARGET.rssMb} MB: ${gatewayRssMb < TARGET.rssMb ? "met" : "NOT met"}\n`);
   return { connected, gatewayRssMb: round(gatewayRssMb, 1), ackP99Ms: round(ackP99Ms, 1), baselineRssMb: round(idleSample.rssPeakMb, 1) };
 });

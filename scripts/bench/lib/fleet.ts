@@ -4,6 +4,8 @@ import { resolve } from "node:path";
 import pg from "pg";
 import { loadDatabaseUrl } from "@rigshift/config";
 import { hashToken, newToken, quoteIdent, splitDatabaseUrl } from "@rigshift/db";
+import { GATEWAY_PROCESS_ENV } from "../../../tooling/stack/gateway-env";
+import { freePort, getOnNewConnection } from "../../../tooling/stack/net";
 import type { BenchContext } from "./harness";
 import { sleep } from "./harness";
 
@@ -108,41 +110,37 @@ const serviceEnv = ({ databaseUrl, redisUrl, prefix }: ServiceEnv, extra: NodeJS
   NODE_OPTIONS: "", NODE_ENV: "production", ...extra,
 });
 
-const freePort = async (): Promise<number> => {
-  const { createServer } = await import("node:net");
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.once("error", fail);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => done(port));
-    });
-  });
-};
-
 /**
  * Node flags for the measured gateway: BENCH_PROFILE_DIR=/tmp/x writes a CPU profile there when the
  * gateway stops (open it in Chrome DevTools), to find where its time goes.
  */
 const gatewayNodeFlags = () => {
   const dir = process.env.BENCH_PROFILE_DIR;
-  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+  const heap = process.env.BENCH_HEAP_DIR;
+  const extra = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+  return [...(dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : []), ...(heap ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${heap}`] : []), ...extra];
 };
 
-/** A real gateway process (apps/gateway/src/main.ts), answering /healthz. */
-export const startGatewayProcess = async (ctx: BenchContext, env: ServiceEnv) => {
+/**
+ * A real gateway (apps/gateway/src/main.ts) with `workers` processes on one port (GATEWAY_WORKERS),
+ * returned once every worker answers /healthz.
+ */
+export const startGatewayProcess = async (ctx: BenchContext, env: ServiceEnv, { workers = 1 }: { workers?: number } = {}) => {
   const port = await freePort();
   const child = ctx.spawn({
     name: "gateway", command: process.execPath, args: [...gatewayNodeFlags(), ...tsxNode, "apps/gateway/src/main.ts"], cwd: REPO_ROOT,
-    env: serviceEnv(env, { GATEWAY_PORT: String(port), GATEWAY_HOST: "127.0.0.1" }),
+    env: serviceEnv(env, { ...GATEWAY_PROCESS_ENV, GATEWAY_PORT: String(port), GATEWAY_HOST: "127.0.0.1", GATEWAY_WORKERS: String(workers) }),
   });
   const url = `http://127.0.0.1:${port}`;
   const until = Date.now() + 60_000;
-  for (;;) {
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (Date.now() > until) throw new Error(`the gateway did not answer in 60 s:\n${child.lastLines().join("\n")}`);
-    await Promise.race([sleep(200), child.died]);
+  // The cluster hands connections to its workers in turn: asking often enough reaches each one.
+  const answered = new Set<number>();
+  while (answered.size < workers) {
+    const pid = await getOnNewConnection(`${url}/healthz`).then(({ status, text }) => (status === 200 ? (JSON.parse(text) as { pid: number }).pid : null), () => null);
+    if (pid !== null) answered.add(pid);
+    else if (Date.now() > until) throw new Error(`the gateway did not answer in 60 s:\n${child.lastLines().join("\n")}`);
+    else await Promise.race([sleep(200), child.died]);
+    if (Date.now() > until) throw new Error(`${answered.size} of ${workers} gateway workers answered in 60 s:\n${child.lastLines().join("\n")}`);
   }
   return { url, pid: child.pid, child };
 };
