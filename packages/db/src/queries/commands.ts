@@ -4,12 +4,13 @@ import {
   DomainError,
   type GpuMode,
   isTerminalCommandStatus,
+  type PlanTarget,
   type SwitchCommand,
   type TargetMode,
   type WorkloadAssignment,
 } from "@rigshift/protocol";
 import type { Db, PrismaClient } from "../client";
-import { recordAudit } from "./audit";
+import { recordAudit, recordAudits, type AuditEntry } from "./audit";
 
 /**
  * A command's life: QUEUED (row written) → DISPATCHED (sent to the rig) → RUNNING (the agent
@@ -24,6 +25,11 @@ export type CreateSwitchCommandOptions = {
   source: "USER" | "PLANNER" | "SYSTEM";
   userId: string | null;
   actor?: { type: "USER" | "TOKEN" | "SYSTEM"; id: string | null };
+  /**
+   * Pin each GPU on what the command runs there until this time (a manual switch), so the next
+   * plan does not switch it straight back. In the same transaction: no command without its pin.
+   */
+  pinUntil?: Date | null;
   now: Date;
 };
 
@@ -32,7 +38,7 @@ export const createSwitchCommand = (db: PrismaClient, opts: CreateSwitchCommandO
   return db.$transaction(async (tx) => {
     const gpus = await tx.gpu.findMany({
       where: { id: { in: gpuIds } },
-      select: { id: true, rigId: true, vramMb: true, minerProfileId: true },
+      select: { id: true, rigId: true, vramMb: true, minerProfileId: true, minerProfile: { select: { coin: true, algorithm: true } } },
     });
     const missing = gpuIds.filter((id) => !gpus.some((g) => g.id === id));
     if (missing.length) throw new DomainError("GPU_NOT_FOUND", `unknown GPU id(s): ${missing.join(", ")}`, { gpuIds: missing });
@@ -51,7 +57,7 @@ export const createSwitchCommand = (db: PrismaClient, opts: CreateSwitchCommandO
     }
     const fallbackProfile =
       opts.mode === "HASHING" && gpus.some((g) => !g.minerProfileId)
-        ? await tx.minerProfile.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true } })
+        ? await tx.minerProfile.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true, coin: true, algorithm: true } })
         : null;
 
     const command = await tx.command.create({
@@ -74,16 +80,28 @@ export const createSwitchCommand = (db: PrismaClient, opts: CreateSwitchCommandO
       },
       select: { id: true },
     });
-    await tx.gpu.updateMany({ where: { id: { in: gpuIds } }, data: { desiredMode: opts.mode } });
     const actor = opts.actor ?? { type: opts.userId ? "USER" : "SYSTEM", id: opts.userId };
-    await recordAudit(tx, {
-      actorType: actor.type,
-      actorId: actor.id,
-      action: "command.created",
-      targetType: "command",
-      targetId: command.id,
-      details: { mode: opts.mode, gpuIds, source: opts.source },
-    });
+    const audit: AuditEntry[] = [
+      { actorType: actor.type, actorId: actor.id, action: "command.created", targetType: "command", targetId: command.id, details: { mode: opts.mode, gpuIds, source: opts.source } },
+    ];
+    const pin = opts.pinUntil ? { until: opts.pinUntil, targets: new Map<string, { target: PlanTarget; gpuIds: string[] }>() } : null;
+    for (const g of gpus) {
+      if (!pin) break;
+      const profile = g.minerProfile ?? fallbackProfile;
+      const target: PlanTarget =
+        opts.mode === "HASHING" && profile ? { mode: "HASH", coin: profile.coin, algorithm: profile.algorithm }
+        : opts.mode === "AI" && workloadId ? { mode: "AI", workloadId }
+        : { mode: "IDLE" };
+      const key = JSON.stringify(target);
+      const same = pin.targets.get(key) ?? pin.targets.set(key, { target, gpuIds: [] }).get(key)!;
+      same.gpuIds.push(g.id);
+      audit.push({ actorType: actor.type, actorId: actor.id, action: "gpu.pinned", targetType: "gpu", targetId: g.id, details: { target, until: pin.until.toISOString() } });
+    }
+    if (!pin) await tx.gpu.updateMany({ where: { id: { in: gpuIds } }, data: { desiredMode: opts.mode } });
+    for (const { target, gpuIds: pinned } of pin?.targets.values() ?? []) {
+      await tx.gpu.updateMany({ where: { id: { in: pinned } }, data: { desiredMode: opts.mode, pinTarget: target, pinUntil: pin!.until } });
+    }
+    await recordAudits(tx, audit);
     return { id: command.id, rigIds: [...new Set(gpus.map((g) => g.rigId))] };
   });
 };

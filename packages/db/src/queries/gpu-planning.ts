@@ -87,22 +87,3 @@ export const setGpuMaintenance = (
     await recordAudit(tx, { ...actor, action: enabled ? "gpu.maintenance-on" : "gpu.maintenance-off", targetType: "gpu", targetId: gpuId, details: { note } });
     return getGpuPlanningState(tx, gpuId, now);
   });
-
-/**
- * Pin every GPU of a (manual) switch command on what the command runs there: the planner
- * would otherwise undo an operator's switch at its next run.
- */
-export const pinGpusToCommand = (db: PrismaClient, { commandId, until, actor }: { commandId: string; until: Date; actor: Actor }) =>
-  db.$transaction(async (tx) => {
-    const command = await tx.command.findUnique({
-      where: { id: commandId },
-      select: { mode: true, gpus: { select: { gpuId: true, workloadId: true, minerProfile: { select: { coin: true, algorithm: true } } } } },
-    });
-    if (!command) throw new DomainError("COMMAND_NOT_FOUND", `no command with id ${commandId}`, { commandId });
-    for (const part of command.gpus) {
-      let target: PlanTarget = { mode: "IDLE" };
-      if (command.mode === "HASHING" && part.minerProfile) target = { mode: "HASH", coin: part.minerProfile.coin, algorithm: part.minerProfile.algorithm };
-      else if (command.mode === "AI" && part.workloadId) target = { mode: "AI", workloadId: part.workloadId };
-      await pinGpus(tx, { gpuIds: [part.gpuId], target, until, actor });
-    }
-  });

@@ -1,4 +1,4 @@
-import { createSwitchCommand, DEFAULT_PIN_HOURS, getCommandView, pinGpusToCommand } from "@rigshift/db";
+import { createSwitchCommand, DEFAULT_PIN_HOURS, getCommandView } from "@rigshift/db";
 import { type CommandJob, DomainError, ZCreateCommandBody } from "@rigshift/protocol";
 import { auditActor, authorize } from "../auth";
 import type { ApiDeps } from "../deps";
@@ -16,7 +16,7 @@ export const commandRoutes = (deps: ApiDeps) => ({
     const body = await parseBody(request, ZCreateCommandBody);
     // A manual switch pins its GPUs (default 4 h) so the next plan does not switch them straight back.
     const now = deps.now();
-    const pinUntil = body.pinUntil === undefined ? new Date(now.getTime() + DEFAULT_PIN_HOURS * 3_600_000) : body.pinUntil && new Date(body.pinUntil);
+    const pinUntil = body.pinUntil === undefined ? new Date(now.getTime() + DEFAULT_PIN_HOURS * 3_600_000) : body.pinUntil === null ? null : new Date(body.pinUntil);
     if (pinUntil && pinUntil <= now) throw new DomainError("INVALID_INPUT", "pinUntil: must be in the future", { in: "body" });
     const { id } = await createSwitchCommand(deps.db, {
       gpuIds: body.gpuIds,
@@ -25,9 +25,9 @@ export const commandRoutes = (deps: ApiDeps) => ({
       source: "USER",
       userId: caller.userId,
       actor: auditActor(caller),
+      pinUntil,
       now,
     });
-    if (pinUntil) await pinGpusToCommand(deps.db, { commandId: id, until: pinUntil, actor: auditEntryActor(caller) });
     const job: CommandJob = { commandId: id };
     try {
       // jobId = command id: a retried request or a second enqueuer cannot deliver it twice.
