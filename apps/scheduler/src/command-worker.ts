@@ -4,13 +4,18 @@ import { expireCommand, type PrismaClient } from "@rigshift/db";
 import { COMMAND_DISPATCH_CHANNEL, isTerminalCommandStatus, ZCommandJob, type CommandDispatch, type CommandStatus } from "@rigshift/protocol";
 import type { Log } from "./log";
 
+const DELIVERED_POLL_FACTOR = 10;
+
 export type CommandJobResult = { commandId: string; status: CommandStatus };
 
 /**
  * One `commands` job follows one command from its row to its end. While parts wait for their
  * rigs it publishes a dispatch (every gateway delivers to the rigs it holds), then re-checks
  * after `pollMs` by moving itself back to the delayed set; it completes when the command is
- * done or failed, or expires it once its deadline passes.
+ * done or failed, or expires it once its deadline passes. Once every part is with its rig the
+ * gateway records the agent's progress itself, so the job only has to notice the end or the
+ * deadline: it looks again after DELIVERED_POLL_FACTOR × `pollMs`, not every `pollMs`, which at
+ * fleet scale (a thousand switches under way) was a query a second per command.
  */
 export const createCommandProcessor =
   ({ db, publisher, prefix, pollMs, log, now }: { db: PrismaClient; publisher: Redis; prefix: string; pollMs: number; log: Log; now: () => Date }) =>
@@ -35,7 +40,8 @@ export const createCommandProcessor =
       const dispatch: CommandDispatch = { commandId, rigIds: waitingRigs };
       await publisher.publish(`${prefix}:${COMMAND_DISPATCH_CHANNEL}`, JSON.stringify(dispatch));
     }
-    const nextCheck = Math.min(Date.now() + pollMs, Date.now() + Math.max(0, command.expiresAt.getTime() - now().getTime()) + 50);
+    const wait = waitingRigs.length ? pollMs : pollMs * DELIVERED_POLL_FACTOR;
+    const nextCheck = Math.min(Date.now() + wait, Date.now() + Math.max(0, command.expiresAt.getTime() - now().getTime()) + 50);
     await job.moveToDelayed(nextCheck, token);
     throw new DelayedError();
   };

@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadSchedulerConfig } from "@rigshift/config";
 import { listTelemetryPartitions } from "@rigshift/db";
-import { createSwitchCommand, getCommandView, getRevenueReport, recordCommandProgress } from "@rigshift/db";
+import { createSwitchCommand, getCommandView, getRevenueReport, markCommandDispatched, recordCommandProgress } from "@rigshift/db";
 import { createTestDatabase, insertTestFarm, testRedisPrefix, type TestDatabase, type TestFarm } from "@rigshift/db/testing";
 import { COMMAND_DISPATCH_CHANNEL, QUEUES, type CommandDispatch } from "@rigshift/protocol";
 import { createLog } from "./log";
@@ -158,6 +158,19 @@ describe("commands", () => {
     const { id, job } = await enqueue(600);
     await expect.poll(() => dispatches.filter((d) => d.commandId === id).length, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
     expect(dispatches.find((d) => d.commandId === id)).toEqual({ commandId: id, rigIds: [farm.rigId] });
+    await recordCommandProgress(tdb.db, { commandId: id, rigId: farm.rigId, gpuIndex: 1, status: "DONE", step: "AI", message: null, at: NOW });
+    expect(await job.waitUntilFinished(commandEvents, 10_000)).toEqual({ commandId: id, status: "DONE" });
+  });
+
+  it("stops publishing a command its rig has, and still sees it end DONE", async () => {
+    const { id, job } = await enqueue(600);
+    await expect.poll(() => dispatches.filter((d) => d.commandId === id).length, { timeout: 5000 }).toBeGreaterThanOrEqual(1);
+    await markCommandDispatched(tdb.db, { commandId: id, rigId: farm.rigId, now: NOW });
+    const published = () => dispatches.filter((d) => d.commandId === id).length;
+    const before = published();
+    await new Promise((r) => setTimeout(r, 1_000));
+    // At most the one already under way when the rig took it: nothing waits for delivery now.
+    expect(published()).toBeLessThanOrEqual(before + 1);
     await recordCommandProgress(tdb.db, { commandId: id, rigId: farm.rigId, gpuIndex: 1, status: "DONE", step: "AI", message: null, at: NOW });
     expect(await job.waitUntilFinished(commandEvents, 10_000)).toEqual({ commandId: id, status: "DONE" });
   });
