@@ -29,6 +29,8 @@ export type StartStackOptions = {
   /** Where each agent's config (rig id and token) lives, as `<rigId>.json`. */
   agentConfigDir: string;
   logLevel?: string;
+  /** More settings for the gateway, scheduler and web (e.g. `PLAN_INTERVAL_MS: "0"`). */
+  env?: NodeJS.ProcessEnv;
   output?: Output;
   colour?: boolean;
 };
@@ -123,6 +125,7 @@ export const startStack = async (options: StartStackOptions): Promise<RunningSta
     NODE_OPTIONS: "",
     VITEST: undefined,
     NODE_ENV: "production",
+    ...options.env,
   };
   const children: Child[] = [];
   const start = (name: string, command: string, args: string[], cwd = repoRoot, childEnv = env) => {

@@ -32,7 +32,7 @@ export type DemoStack = {
 };
 
 /** Registers the file's beforeAll/afterAll; the handle's fields are there once beforeAll ran. */
-export const useDemoStack = (): DemoStack => {
+export const useDemoStack = ({ env }: { env?: NodeJS.ProcessEnv } = {}): DemoStack => {
   let database: TestDatabase | null = null;
   let farm: DemoFarm | null = null;
   let stack: RunningStack | null = null;
@@ -57,6 +57,7 @@ export const useDemoStack = (): DemoStack => {
       gatewayPort: await freePort(),
       agents: demoAgentsOf(farm),
       agentConfigDir,
+      env,
       output: (line) => appendFileSync(stackLog, `${line}\n`),
       colour: false,
     });
