@@ -15,11 +15,11 @@ import { formatTable, round } from "./lib/table";
 
 const TARGET = { p99Ms: 250 };
 const GPUS = 8;
-const AGENTS = Number(process.env.BENCH_COMMANDS_AGENTS ?? 1_000);
+const AGENTS = Number(process.env.BENCH_COMMANDS_AGENTS ?? 10_000);
 const COMMANDS = Number(process.env.BENCH_COMMANDS_COUNT ?? 1_000);
 /** Commands in flight at once: an operator team and the planner, not a flood. */
-const CONCURRENCY = 10;
-const CONNECT_S = secondsFromEnv("BENCH_COMMANDS_CONNECT_S", 15);
+const CONCURRENCY = Number(process.env.BENCH_COMMANDS_CONCURRENCY ?? 10);
+const CONNECT_S = secondsFromEnv("BENCH_COMMANDS_CONNECT_S", 60);
 const PINGS = 1_000;
 
 await runBench("command-latency", 3 * 60_000 - 10_000, async (ctx) => {
