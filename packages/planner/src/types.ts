@@ -37,7 +37,7 @@ export type SiteState = {
   powerCapKw: number;
   /** Energy price now, already converted to USD per kWh. */
   energyUsdPerKwh: number;
-  /** The site's curtailment rule says stop (see economics' curtailment rule): nothing but pinned/AI work runs. */
+  /** The site's curtailment rule says stop (see economics' curtailment rule): hashing stops, no new AI work starts; pinned GPUs keep their pin, and AI work already running stays while it beats idling. */
   curtailed: boolean;
 };
 
