@@ -143,7 +143,10 @@ describe("planning dashboard", () => {
       await expect
         .poll(async () => {
           await page.reload();
-          return page.getByTestId("whatif-latest-plan").textContent();
+          // Read it once the page has its answer: on a busy box the fetch outlasts a bare read.
+          const latest = page.getByTestId("whatif-latest-plan").filter({ hasNotText: "Loading" });
+          await latest.waitFor({ timeout: 30_000 });
+          return latest.textContent();
         }, { timeout: 90_000, interval: 3_000 })
         .toMatch(/^Latest recorded plan: /);
       await page.getByTestId("whatif-only-changes").uncheck();
