@@ -8,12 +8,12 @@ import { startGateway } from "./server";
 
 const config = loadGatewayConfig();
 const log = createLog(config.LOG_LEVEL);
+const worker = isGatewayWorker();
 
-if (config.GATEWAY_WORKERS > 1 && !isGatewayWorker()) {
+if (config.GATEWAY_WORKERS > 1 && !worker) {
   runGatewayPrimary({ workers: config.GATEWAY_WORKERS, log });
 } else {
   if (config.GATEWAY_HEAP_SLACK_MB > 0) boundHeapSlack({ slackMb: config.GATEWAY_HEAP_SLACK_MB });
-  const worker = isGatewayWorker();
   const workerLog = worker ? log.child({ worker: process.pid }) : log;
   const db = createDb({ databaseUrl: config.DATABASE_URL });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });

@@ -84,22 +84,26 @@ export const createSwitchCommand = (db: PrismaClient, opts: CreateSwitchCommandO
     const audit: AuditEntry[] = [
       { actorType: actor.type, actorId: actor.id, action: "command.created", targetType: "command", targetId: command.id, details: { mode: opts.mode, gpuIds, source: opts.source } },
     ];
-    const pin = opts.pinUntil ? { until: opts.pinUntil, targets: new Map<string, { target: PlanTarget; gpuIds: string[] }>() } : null;
-    for (const g of gpus) {
-      if (!pin) break;
-      const profile = g.minerProfile ?? fallbackProfile;
-      const target: PlanTarget =
-        opts.mode === "HASHING" && profile ? { mode: "HASH", coin: profile.coin, algorithm: profile.algorithm }
-        : opts.mode === "AI" && workloadId ? { mode: "AI", workloadId }
-        : { mode: "IDLE" };
-      const key = JSON.stringify(target);
-      const same = pin.targets.get(key) ?? pin.targets.set(key, { target, gpuIds: [] }).get(key)!;
-      same.gpuIds.push(g.id);
-      audit.push({ actorType: actor.type, actorId: actor.id, action: "gpu.pinned", targetType: "gpu", targetId: g.id, details: { target, until: pin.until.toISOString() } });
-    }
-    if (!pin) await tx.gpu.updateMany({ where: { id: { in: gpuIds } }, data: { desiredMode: opts.mode } });
-    for (const { target, gpuIds: pinned } of pin?.targets.values() ?? []) {
-      await tx.gpu.updateMany({ where: { id: { in: pinned } }, data: { desiredMode: opts.mode, pinTarget: target, pinUntil: pin!.until } });
+    if (!opts.pinUntil) {
+      await tx.gpu.updateMany({ where: { id: { in: gpuIds } }, data: { desiredMode: opts.mode } });
+    } else {
+      const until = opts.pinUntil;
+      // GPUs pinned on the same target share one UPDATE (usually all of them).
+      const byTarget = new Map<string, { target: PlanTarget; gpuIds: string[] }>();
+      for (const g of gpus) {
+        const profile = g.minerProfile ?? fallbackProfile;
+        const target: PlanTarget =
+          opts.mode === "HASHING" && profile ? { mode: "HASH", coin: profile.coin, algorithm: profile.algorithm }
+          : opts.mode === "AI" && workloadId ? { mode: "AI", workloadId }
+          : { mode: "IDLE" };
+        const key = JSON.stringify(target);
+        const group = byTarget.get(key) ?? byTarget.set(key, { target, gpuIds: [] }).get(key)!;
+        group.gpuIds.push(g.id);
+        audit.push({ actorType: actor.type, actorId: actor.id, action: "gpu.pinned", targetType: "gpu", targetId: g.id, details: { target, until: until.toISOString() } });
+      }
+      for (const { target, gpuIds: pinned } of byTarget.values()) {
+        await tx.gpu.updateMany({ where: { id: { in: pinned } }, data: { desiredMode: opts.mode, pinTarget: target, pinUntil: until } });
+      }
     }
     await recordAudits(tx, audit);
     return { id: command.id, rigIds: [...new Set(gpus.map((g) => g.rigId))] };
