@@ -166,13 +166,16 @@ describe("agents", () => {
         return { rigId: rig.id, token };
       }),
     );
+    // A card already stored in another rig. Rig 5 claims it: a card cannot sit in two rigs. (Had rig 5 raced
+    // a rig of the storm for one card, which of the two lost would depend on arrival order.)
+    const owner = await tdb.db.rig.create({ data: { siteId: farm.siteId, name: "storm-owner", tokenHash: hashToken(newToken("rig")) }, select: { id: true } });
+    await tdb.db.gpu.create({ data: { rigId: owner.id, index: 0, uuid: "GPU-storm-owned-0", vendor: "NVIDIA", model: "NVIDIA GeForce RTX 3090", vramMb: 24576 } });
     const agents = rigs.map((r) => connectAgent(gateway, r.token));
     await Promise.all(agents.map(connected));
     const inventory = (i: number) => ({
       ...hello,
       hostname: `storm-${i}.test`,
-      // Rig 5 claims a card (by uuid) that rig 4 lists too: a card cannot sit in two rigs.
-      gpus: hello.gpus.map((g) => ({ ...g, uuid: `GPU-storm-${i === 5 ? 4 : i}-${g.index}` })),
+      gpus: hello.gpus.map((g) => ({ ...g, uuid: i === 5 && g.index === 0 ? "GPU-storm-owned-0" : `GPU-storm-${i}-${g.index}` })),
     });
     const acks = (await Promise.all(agents.map((a, i) => a.emitWithAck("hello", inventory(i))))) as HelloAck[];
 
@@ -185,6 +188,7 @@ describe("agents", () => {
       if (ack.ok) expect(ack.gpus.map((g) => g.gpuId)).toEqual(stored.map((g) => g.id));
     }
     expect(await tdb.db.gpu.count({ where: { rigId: rigs[5]!.rigId } })).toBe(0);
+    expect(await tdb.db.gpu.findUnique({ where: { uuid: "GPU-storm-owned-0" }, select: { rigId: true } })).toEqual({ rigId: owner.id });
     for (const a of agents) a.disconnect();
   });
 
