@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, insertTestFarm, type TestDatabase, type TestFarm } from "../testing";
-import { createSwitchCommand } from "./commands";
+import { createSwitchCommand, listDeliverableCommands, markCommandDispatched } from "./commands";
 
 let tdb: TestDatabase;
 let farm: TestFarm;
@@ -47,5 +47,56 @@ describe("a manual switch command", () => {
     ).rejects.toThrow(/unknown GPU id/);
     expect(await tdb.db.command.count()).toBe(commands);
     expect(await tdb.db.gpu.findUniqueOrThrow({ where: { id: gpu }, select: { pinTarget: true, pinUntil: true } })).toEqual({ pinTarget: { mode: "IDLE" }, pinUntil: until });
+  });
+});
+
+describe("delivery to a rig", () => {
+  it("lists the rig's open commands oldest first, each with its miner or workload, and marks one dispatched once", async () => {
+    const rig = await insertTestFarm(tdb.db);
+    const [gpu3060, gpu3090] = rig.gpuIds as [string, string];
+    const workload = await tdb.db.aiWorkload.create({
+      data: {
+        name: "llm serve", customer: "Test AI", gpusNeeded: 1, minVramMb: 20_000, usdPerGpuHour: "9.00", priority: 10, checkpointGraceS: 45,
+        image: "ghcr.io/test/serve:1", args: ["--port", "8000"], env: { HF_HOME: "/cache", NOT_A_STRING: 5 },
+      },
+    });
+    const at = (s: number) => new Date(now.getTime() + s * 1000);
+    const hash = await createSwitchCommand(tdb.db, { ...operator(), gpuIds: [gpu3060, gpu3090], mode: "HASHING", now: at(0) });
+    const ai = await createSwitchCommand(tdb.db, { ...operator(), gpuIds: [gpu3090], mode: "AI", now: at(1) });
+    await createSwitchCommand(tdb.db, { ...operator(), gpuIds: [gpu3060], mode: "IDLE", ttlS: 1, now: at(2) }); // expired by at(10)
+    const done = await createSwitchCommand(tdb.db, { ...operator(), gpuIds: [gpu3060], mode: "IDLE", now: at(3) });
+    await tdb.db.command.update({ where: { id: done.id }, data: { status: "DONE" } });
+
+    const open = await listDeliverableCommands(tdb.db, rig.rigId, at(10));
+    expect(open).toEqual([
+      {
+        v: 1, id: hash.id, type: "switch", mode: "HASHING", expiresAt: at(600).toISOString(),
+        gpus: [{ index: 0, gpuId: gpu3060 }, { index: 1, gpuId: gpu3090 }],
+        miner: { coin: "ETC", algorithm: "etchash", miner: "lolminer", poolUrl: "stratum+tcp://etc.example.org:1010", wallet: "0xtest", worker: "rig-01", extraArgs: [] },
+        workload: null,
+      },
+      {
+        v: 1, id: ai.id, type: "switch", mode: "AI", expiresAt: at(601).toISOString(),
+        gpus: [{ index: 1, gpuId: gpu3090 }],
+        miner: null,
+        // Only string values reach a process environment.
+        workload: { workloadId: workload.id, checkpointGraceS: 45, image: "ghcr.io/test/serve:1", command: null, args: ["--port", "8000"], env: { HF_HOME: "/cache" } },
+      },
+    ]);
+    expect((await listDeliverableCommands(tdb.db, rig.rigId, at(10), ai.id)).map((c) => c.id)).toEqual([ai.id]);
+    expect(await listDeliverableCommands(tdb.db, farm.rigId, at(10), ai.id)).toEqual([]);
+
+    await markCommandDispatched(tdb.db, { commandId: hash.id, rigId: rig.rigId, now: at(11) });
+    await markCommandDispatched(tdb.db, { commandId: hash.id, rigId: rig.rigId, now: at(12) });
+    const row = await tdb.db.command.findUniqueOrThrow({
+      where: { id: hash.id },
+      select: { status: true, gpus: { select: { status: true } }, events: { select: { status: true, at: true, message: true }, orderBy: { id: "asc" } } },
+    });
+    expect(row.status).toBe("DISPATCHED");
+    expect(row.gpus).toEqual([{ status: "DISPATCHED" }, { status: "DISPATCHED" }]);
+    expect(row.events.map((e) => [e.status, e.at.toISOString()])).toEqual([["QUEUED", at(0).toISOString()], ["DISPATCHED", at(11).toISOString()]]);
+    expect(row.events[1]!.message).toBe(`delivered to rig ${rig.rigId}`);
+    // A rig that reconnects gets what it was sent again: the agent knows the command by its id.
+    expect((await listDeliverableCommands(tdb.db, rig.rigId, at(20))).map((c) => c.id)).toEqual([hash.id, ai.id]);
   });
 });

@@ -153,25 +153,52 @@ const toWorkloadAssignment = (
   env: Object.fromEntries(Object.entries(w.env && typeof w.env === "object" ? w.env : {}).filter((e): e is [string, string] => typeof e[1] === "string")),
 });
 
-/** The switch messages a rig should get now: its parts of open commands, oldest first. */
+/** One open part of a command, with what the rig needs to run it (one row per GPU). */
+type DeliverablePart = {
+  commandId: string;
+  gpuId: string;
+  gpuIndex: number;
+  mode: GpuMode | null;
+  expiresAt: Date;
+  minerCoin: string | null;
+  minerAlgorithm: string | null;
+  minerName: string | null;
+  poolUrl: string | null;
+  wallet: string | null;
+  worker: string | null;
+  extraArgs: string[] | null;
+  workloadId: string | null;
+  checkpointGraceS: number | null;
+  image: string | null;
+  workloadCommand: string | null;
+  args: string[] | null;
+  env: unknown;
+};
+
+/**
+ * The switch messages a rig should get now: its parts of open commands, oldest first. One
+ * statement, not Prisma's one query per relation: the gateway runs it for every dispatch and
+ * every hello, so at fleet scale its round trips are most of a command's delivery time.
+ */
 export const listDeliverableCommands = async (db: Db, rigId: string, now: Date, commandId?: string): Promise<SwitchCommand[]> => {
-  const parts = await db.commandGpu.findMany({
-    where: {
-      rigId,
-      status: { in: ["QUEUED", "DISPATCHED"] },
-      command: { expiresAt: { gt: now }, status: { in: ["QUEUED", "DISPATCHED", "RUNNING"] }, ...(commandId ? { id: commandId } : {}) },
-    },
-    select: {
-      commandId: true,
-      gpuId: true,
-      workloadId: true,
-      gpu: { select: { index: true } },
-      minerProfile: { select: { coin: true, algorithm: true, miner: true, poolUrl: true, wallet: true, worker: true, extraArgs: true } },
-      workload: { select: { checkpointGraceS: true, image: true, command: true, args: true, env: true } },
-      command: { select: { mode: true, expiresAt: true, createdAt: true } },
-    },
-    orderBy: [{ command: { createdAt: "asc" } }, { gpu: { index: "asc" } }],
-  });
+  const parts = await db.$queryRaw<DeliverablePart[]>`
+    SELECT cg."commandId"::text AS "commandId", cg."gpuId"::text AS "gpuId", g.index AS "gpuIndex",
+           c.mode::text AS mode, c."expiresAt" AS "expiresAt",
+           mp.coin AS "minerCoin", mp.algorithm AS "minerAlgorithm", mp.miner AS "minerName", mp."poolUrl" AS "poolUrl",
+           mp.wallet AS wallet, mp.worker AS worker, mp."extraArgs" AS "extraArgs",
+           cg."workloadId"::text AS "workloadId", w."checkpointGraceS" AS "checkpointGraceS", w.image AS image,
+           w.command AS "workloadCommand", w.args AS args, w.env AS env
+      FROM "CommandGpu" cg
+      JOIN "Command" c ON c.id = cg."commandId"
+      JOIN "Gpu" g ON g.id = cg."gpuId"
+      LEFT JOIN "MinerProfile" mp ON mp.id = cg."minerProfileId"
+      LEFT JOIN "AiWorkload" w ON w.id = cg."workloadId"
+     WHERE cg."rigId" = ${rigId}::uuid
+       AND cg.status IN ('QUEUED', 'DISPATCHED')
+       AND c.status IN ('QUEUED', 'DISPATCHED', 'RUNNING')
+       AND c."expiresAt" > ${now}
+       AND (${commandId ?? null}::uuid IS NULL OR c.id = ${commandId ?? null}::uuid)
+     ORDER BY c."createdAt", c.id, g.index`;
   const byCommand = new Map<string, SwitchCommand>();
   for (const p of parts) {
     let msg = byCommand.get(p.commandId);
@@ -180,25 +207,41 @@ export const listDeliverableCommands = async (db: Db, rigId: string, now: Date, 
         v: 1,
         id: p.commandId,
         type: "switch",
-        mode: (p.command.mode ?? "IDLE") as TargetMode,
-        expiresAt: p.command.expiresAt.toISOString(),
+        mode: (p.mode ?? "IDLE") as TargetMode,
+        expiresAt: p.expiresAt.toISOString(),
         gpus: [],
-        miner: p.minerProfile ? { ...p.minerProfile } : null,
-        workload: p.workloadId && p.workload ? toWorkloadAssignment(p.workloadId, p.workload) : null,
+        miner: p.minerName === null ? null : {
+          coin: p.minerCoin!, algorithm: p.minerAlgorithm!, miner: p.minerName, poolUrl: p.poolUrl!, wallet: p.wallet!, worker: p.worker!, extraArgs: p.extraArgs ?? [],
+        },
+        workload: p.workloadId && p.checkpointGraceS !== null
+          ? toWorkloadAssignment(p.workloadId, { checkpointGraceS: p.checkpointGraceS, image: p.image, command: p.workloadCommand, args: p.args ?? [], env: p.env })
+          : null,
       };
       byCommand.set(p.commandId, msg);
     }
-    msg.gpus.push({ index: p.gpu.index, gpuId: p.gpuId });
+    msg.gpus.push({ index: p.gpuIndex, gpuId: p.gpuId });
   }
   return [...byCommand.values()];
 };
 
-/** The rig acked the command: its GPUs' parts are now DISPATCHED. */
+/**
+ * The rig acked the command: its GPUs' parts are now DISPATCHED, and the command too (with its
+ * event) if it was still QUEUED. One statement, so a gateway acking thousands of commands spends
+ * one round trip on each. A second ack for the same rig changes nothing.
+ */
 export const markCommandDispatched = async (db: Db, { commandId, rigId, now }: { commandId: string; rigId: string; now: Date }) => {
-  const updated = await db.commandGpu.updateMany({ where: { commandId, rigId, status: "QUEUED" }, data: { status: "DISPATCHED" } });
-  if (updated.count === 0) return;
-  await db.command.updateMany({ where: { id: commandId, status: "QUEUED" }, data: { status: "DISPATCHED" } });
-  await db.commandEvent.create({ data: { commandId, status: "DISPATCHED", at: now, message: `delivered to rig ${rigId}` } });
+  await db.$executeRaw`
+    WITH parts AS (
+      UPDATE "CommandGpu" SET status = 'DISPATCHED', "updatedAt" = ${now}
+       WHERE "commandId" = ${commandId}::uuid AND "rigId" = ${rigId}::uuid AND status = 'QUEUED'
+       RETURNING 1
+    ), command AS (
+      UPDATE "Command" SET status = 'DISPATCHED'
+       WHERE id = ${commandId}::uuid AND status = 'QUEUED' AND EXISTS (SELECT 1 FROM parts)
+       RETURNING id
+    )
+    INSERT INTO "CommandEvent" ("commandId", status, at, message)
+    SELECT ${commandId}::uuid, 'DISPATCHED'::"CommandStatus", ${now}, ${`delivered to rig ${rigId}`} WHERE EXISTS (SELECT 1 FROM parts)`;
 };
 
 export type CommandProgressUpdate = {
