@@ -68,6 +68,22 @@ describe("sign-in", () => {
     expect((await readJson<ErrorBody>(res)).error.message).toBe("body: malformed JSON");
   });
 
+  it("refuses a session once it has expired, and every session of a user who is disabled", async () => {
+    const late = await t.signIn("OPERATOR");
+    const disabled = await t.signIn("OPERATOR");
+    const sites = (cookie: string) => t.api.listSites(request("GET", "/api/v1/sites", { cookie }), noParams);
+    expect((await sites(late.cookie)).status).toBe(200);
+    expect((await sites(disabled.cookie)).status).toBe(200);
+
+    await t.db.session.updateMany({ where: { userId: late.user.id }, data: { expiresAt: new Date(Date.now() - 1_000) } });
+    await t.db.user.update({ where: { id: disabled.user.id }, data: { disabledAt: new Date() } });
+    for (const cookie of [late.cookie, disabled.cookie]) {
+      const res = await sites(cookie);
+      expect(res.status).toBe(401);
+      expect((await readJson<ErrorBody>(res)).error).toEqual({ code: "UNAUTHENTICATED", message: "session expired or signed out; sign in again" });
+    }
+  });
+
   it("signs out: the cookie is cleared and no longer opens the API", async () => {
     const { cookie, user } = await t.signIn("VIEWER");
     expect((await t.api.listSites(request("GET", "/api/v1/sites", { cookie }), noParams)).status).toBe(200);

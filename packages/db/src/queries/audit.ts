@@ -26,3 +26,19 @@ export const recordAudit = (db: Db, entry: AuditEntry) => db.auditLog.create({ d
 export const recordAudits = async (db: Db, entries: AuditEntry[]) => {
   if (entries.length > 0) await db.auditLog.createMany({ data: entries.map(auditRow) });
 };
+
+/**
+ * Audit rows as one array per column, in the order given, for a statement that writes them beside
+ * the change they record (`unnest(...) WITH ORDINALITY`), where a Prisma call cannot go.
+ */
+export const auditColumns = (entries: AuditEntry[]) => {
+  const rows = entries.map(auditRow);
+  return {
+    actorType: rows.map((r) => r.actorType),
+    actorId: rows.map((r) => r.actorId),
+    action: rows.map((r) => r.action),
+    targetType: rows.map((r) => r.targetType),
+    targetId: rows.map((r) => r.targetId),
+    details: rows.map((r) => JSON.stringify(r.details)),
+  };
+};

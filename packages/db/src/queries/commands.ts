@@ -10,7 +10,8 @@ import {
   type WorkloadAssignment,
 } from "@rigshift/protocol";
 import type { Db, PrismaClient } from "../client";
-import { recordAudit, recordAudits, type AuditEntry } from "./audit";
+import { randomUUID } from "node:crypto";
+import { auditColumns, recordAudit, type AuditEntry } from "./audit";
 
 /**
  * A command's life: QUEUED (row written) → DISPATCHED (sent to the rig) → RUNNING (the agent
@@ -33,81 +34,84 @@ export type CreateSwitchCommandOptions = {
   now: Date;
 };
 
-export const createSwitchCommand = (db: PrismaClient, opts: CreateSwitchCommandOptions) => {
+type SwitchGpu = { id: string; rigId: string; vramMb: number; minerProfileId: string | null; coin: string | null; algorithm: string | null };
+
+/**
+ * The command, its parts, its QUEUED event, the GPUs' desired mode (and pin) and the audit rows,
+ * written by one statement, so all of it or none is stored. The reads before it are the ones the
+ * command depends on. A manual switch is a handful of round trips, not the dozen of an
+ * interactive transaction, which under fleet load was most of the API's time.
+ */
+export const createSwitchCommand = async (db: Db, opts: CreateSwitchCommandOptions) => {
   const gpuIds = [...new Set(opts.gpuIds)];
-  return db.$transaction(async (tx) => {
-    const gpus = await tx.gpu.findMany({
-      where: { id: { in: gpuIds } },
-      select: { id: true, rigId: true, vramMb: true, minerProfileId: true, minerProfile: { select: { coin: true, algorithm: true } } },
-    });
-    const missing = gpuIds.filter((id) => !gpus.some((g) => g.id === id));
-    if (missing.length) throw new DomainError("GPU_NOT_FOUND", `unknown GPU id(s): ${missing.join(", ")}`, { gpuIds: missing });
+  const gpus = await db.$queryRaw<SwitchGpu[]>`
+    SELECT g.id::text AS id, g."rigId"::text AS "rigId", g."vramMb" AS "vramMb", g."minerProfileId"::text AS "minerProfileId",
+           mp.coin AS coin, mp.algorithm AS algorithm
+      FROM "Gpu" g LEFT JOIN "MinerProfile" mp ON mp.id = g."minerProfileId"
+     WHERE g.id = ANY(${gpuIds}::uuid[])`;
+  const missing = gpuIds.filter((id) => !gpus.some((g) => g.id === id));
+  if (missing.length) throw new DomainError("GPU_NOT_FOUND", `unknown GPU id(s): ${missing.join(", ")}`, { gpuIds: missing });
 
-    // AI needs work to run: the best-paying open workload whose VRAM need every chosen GPU meets.
-    // (Placement across the fleet is the planner's job; a manual switch takes the best fit.)
-    let workloadId: string | null = null;
-    if (opts.mode === "AI") {
-      const smallestVram = Math.min(...gpus.map((g) => g.vramMb));
-      const workload = await tx.aiWorkload.findFirst({
-        where: { status: { in: ["PENDING", "PLACED", "RUNNING"] }, minVramMb: { lte: smallestVram } },
-        orderBy: [{ priority: "desc" }, { usdPerGpuHour: "desc" }, { createdAt: "asc" }],
-        select: { id: true },
-      });
-      workloadId = workload?.id ?? null;
-    }
-    const fallbackProfile =
-      opts.mode === "HASHING" && gpus.some((g) => !g.minerProfileId)
-        ? await tx.minerProfile.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true, coin: true, algorithm: true } })
-        : null;
-
-    const command = await tx.command.create({
-      data: {
-        type: "SWITCH",
-        mode: opts.mode,
-        source: opts.source,
-        createdById: opts.userId,
-        createdAt: opts.now,
-        expiresAt: new Date(opts.now.getTime() + opts.ttlS * 1000),
-        gpus: {
-          create: gpus.map((g) => ({
-            gpuId: g.id,
-            rigId: g.rigId,
-            minerProfileId: opts.mode === "HASHING" ? (g.minerProfileId ?? fallbackProfile?.id ?? null) : null,
-            workloadId,
-          })),
-        },
-        events: { create: { status: "QUEUED", at: opts.now, message: `switch ${gpus.length} GPU(s) to ${opts.mode}` } },
-      },
+  // AI needs work to run: the best-paying open workload whose VRAM need every chosen GPU meets.
+  // (Placement across the fleet is the planner's job; a manual switch takes the best fit.)
+  let workloadId: string | null = null;
+  if (opts.mode === "AI") {
+    const smallestVram = Math.min(...gpus.map((g) => g.vramMb));
+    const workload = await db.aiWorkload.findFirst({
+      where: { status: { in: ["PENDING", "PLACED", "RUNNING"] }, minVramMb: { lte: smallestVram } },
+      orderBy: [{ priority: "desc" }, { usdPerGpuHour: "desc" }, { createdAt: "asc" }],
       select: { id: true },
     });
-    const actor = opts.actor ?? { type: opts.userId ? "USER" : "SYSTEM", id: opts.userId };
-    const audit: AuditEntry[] = [
-      { actorType: actor.type, actorId: actor.id, action: "command.created", targetType: "command", targetId: command.id, details: { mode: opts.mode, gpuIds, source: opts.source } },
-    ];
-    if (!opts.pinUntil) {
-      await tx.gpu.updateMany({ where: { id: { in: gpuIds } }, data: { desiredMode: opts.mode } });
-    } else {
-      const until = opts.pinUntil;
-      // GPUs pinned on the same target share one UPDATE (usually all of them).
-      const byTarget = new Map<string, { target: PlanTarget; gpuIds: string[] }>();
-      for (const g of gpus) {
-        const profile = g.minerProfile ?? fallbackProfile;
-        const target: PlanTarget =
-          opts.mode === "HASHING" && profile ? { mode: "HASH", coin: profile.coin, algorithm: profile.algorithm }
-          : opts.mode === "AI" && workloadId ? { mode: "AI", workloadId }
-          : { mode: "IDLE" };
-        const key = JSON.stringify(target);
-        const group = byTarget.get(key) ?? byTarget.set(key, { target, gpuIds: [] }).get(key)!;
-        group.gpuIds.push(g.id);
-        audit.push({ actorType: actor.type, actorId: actor.id, action: "gpu.pinned", targetType: "gpu", targetId: g.id, details: { target, until: until.toISOString() } });
-      }
-      for (const { target, gpuIds: pinned } of byTarget.values()) {
-        await tx.gpu.updateMany({ where: { id: { in: pinned } }, data: { desiredMode: opts.mode, pinTarget: target, pinUntil: until } });
-      }
-    }
-    await recordAudits(tx, audit);
-    return { id: command.id, rigIds: [...new Set(gpus.map((g) => g.rigId))] };
+    workloadId = workload?.id ?? null;
+  }
+  const fallbackProfile =
+    opts.mode === "HASHING" && gpus.some((g) => !g.minerProfileId)
+      ? await db.minerProfile.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true, coin: true, algorithm: true } })
+      : null;
+
+  const commandId = randomUUID();
+  const actor = opts.actor ?? { type: opts.userId ? "USER" : "SYSTEM", id: opts.userId };
+  const pinUntil = opts.pinUntil ?? null;
+  const parts = gpus.map((g) => {
+    const profile = g.minerProfileId && g.coin && g.algorithm ? { id: g.minerProfileId, coin: g.coin, algorithm: g.algorithm } : fallbackProfile;
+    const pin: PlanTarget =
+      opts.mode === "HASHING" && profile ? { mode: "HASH", coin: profile.coin, algorithm: profile.algorithm }
+      : opts.mode === "AI" && workloadId ? { mode: "AI", workloadId }
+      : { mode: "IDLE" };
+    return { gpu: g, minerProfileId: opts.mode === "HASHING" ? (profile?.id ?? null) : null, pin };
   });
+  const audit = auditColumns([
+    { actorType: actor.type, actorId: actor.id, action: "command.created", targetType: "command", targetId: commandId, details: { mode: opts.mode, gpuIds, source: opts.source } },
+    ...(pinUntil
+      ? parts.map((p): AuditEntry => ({ actorType: actor.type, actorId: actor.id, action: "gpu.pinned", targetType: "gpu", targetId: p.gpu.id, details: { target: p.pin, until: pinUntil.toISOString() } }))
+      : []),
+  ]);
+  const expiresAt = new Date(opts.now.getTime() + opts.ttlS * 1000);
+  const partGpuIds = parts.map((p) => p.gpu.id);
+  await db.$executeRaw`
+    WITH command AS (
+      INSERT INTO "Command" (id, type, mode, status, source, "createdById", "createdAt", "expiresAt")
+      VALUES (${commandId}::uuid, 'SWITCH', ${opts.mode}::"GpuMode", 'QUEUED', ${opts.source}::"CommandSource", ${opts.userId}::uuid, ${opts.now}, ${expiresAt})
+    ), parts AS (
+      INSERT INTO "CommandGpu" ("commandId", "gpuId", "rigId", status, "minerProfileId", "workloadId", "updatedAt")
+      SELECT ${commandId}::uuid, u.gpu, u.rig, 'QUEUED'::"CommandStatus", u.profile, ${workloadId}::uuid, now()
+        FROM unnest(${partGpuIds}::uuid[], ${parts.map((p) => p.gpu.rigId)}::uuid[], ${parts.map((p) => p.minerProfileId)}::uuid[]) AS u(gpu, rig, profile)
+    ), event AS (
+      INSERT INTO "CommandEvent" ("commandId", status, at, message)
+      VALUES (${commandId}::uuid, 'QUEUED', ${opts.now}, ${`switch ${gpus.length} GPU(s) to ${opts.mode}`})
+    ), desired AS (
+      UPDATE "Gpu" g SET "desiredMode" = ${opts.mode}::"GpuMode", "updatedAt" = now(),
+             "pinTarget" = CASE WHEN ${pinUntil}::timestamptz IS NULL THEN g."pinTarget" ELSE u.pin END,
+             "pinUntil" = COALESCE(${pinUntil}::timestamptz, g."pinUntil")
+        FROM unnest(${partGpuIds}::uuid[], ${parts.map((p) => JSON.stringify(p.pin))}::jsonb[]) AS u(gpu, pin)
+       WHERE g.id = u.gpu
+    )
+    INSERT INTO "AuditLog" ("actorType", "actorId", action, "targetType", "targetId", details)
+    SELECT a."actorType", a."actorId", a.action, a."targetType", a."targetId", a.details
+      FROM unnest(${audit.actorType}::"ActorType"[], ${audit.actorId}::text[], ${audit.action}::text[], ${audit.targetType}::text[], ${audit.targetId}::text[], ${audit.details}::jsonb[])
+           WITH ORDINALITY AS a("actorType", "actorId", action, "targetType", "targetId", details, n)
+     ORDER BY a.n`;
+  return { id: commandId, rigIds: [...new Set(gpus.map((g) => g.rigId))] };
 };
 
 export const getCommandView = async (db: Db, id: string): Promise<CommandView> => {
