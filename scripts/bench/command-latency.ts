@@ -5,7 +5,7 @@
 import { Redis } from "ioredis";
 import pino from "pino";
 import { loadWebConfig } from "@rigshift/config";
-import { createDb, createGpuLiveStore, createUser } from "@rigshift/db";
+import { createCommandDispatcher, createDb, createGpuLiveStore, createUser } from "@rigshift/db";
 import { COMMAND_DISPATCH_CHANNEL } from "@rigshift/protocol";
 import { createApi } from "../../apps/web/src/server/api";
 import { createCommandQueue, type ApiDeps } from "../../apps/web/src/server/deps";
@@ -49,6 +49,7 @@ await runBench("command-latency", 3 * 60_000 - 10_000, async (ctx) => {
   const redis = new Redis(config.REDIS_URL);
   const deps: ApiDeps = {
     db, redis, liveStore: createGpuLiveStore({ redis, prefix }), commandQueue: createCommandQueue({ redisUrl: config.REDIS_URL, prefix }),
+    dispatchCommand: createCommandDispatcher({ redis, prefix }),
     config: { SESSION_TTL_HOURS: 24, COOKIE_SECURE: false }, log: pino({ level: "silent" }), now: () => new Date(),
   };
   ctx.onCleanup(async () => {

@@ -223,6 +223,32 @@ describe("agents", () => {
   });
 });
 
+describe("agents (command dispatch)", () => {
+  it("sends a command once when two dispatches for it arrive while the rig has not yet acked", async () => {
+    const gateway = gateways[0]!;
+    const agent = connectAgent(gateway, rigToken);
+    await connected(agent);
+    await agent.emitWithAck("hello", hello);
+    const received: string[] = [];
+    agent.on("command", (cmd: SwitchCommand, ack: (r: unknown) => void) => {
+      received.push(cmd.id);
+      // A slow rig: the scheduler's dispatch lands while the API's is still waiting for this ack.
+      setTimeout(() => ack({ ok: true }), 300);
+    });
+    const { id, rigIds } = await createSwitchCommand(tdb.db, { gpuIds: [farm.gpuIds[0]!], mode: "IDLE", ttlS: 60, source: "USER", userId: farm.users.operator.id, now: new Date() });
+    const dispatch = JSON.stringify({ commandId: id, rigIds });
+    await Promise.all([redis.publish(`${prefix}:${COMMAND_DISPATCH_CHANNEL}`, dispatch), redis.publish(`${prefix}:${COMMAND_DISPATCH_CHANNEL}`, dispatch)]);
+    await expect.poll(async () => (await getCommandView(tdb.db, id)).status).toBe("DISPATCHED");
+    expect(received).toEqual([id]);
+    expect((await getCommandView(tdb.db, id)).history.map((h) => h.status)).toEqual(["QUEUED", "DISPATCHED"]);
+
+    // Once the send has ended, a later dispatch (the rig lost it, say) is sent again: the agent knows it by its id.
+    await redis.publish(`${prefix}:${COMMAND_DISPATCH_CHANNEL}`, dispatch);
+    await expect.poll(() => received).toEqual([id, id]);
+    agent.disconnect();
+  });
+});
+
 describe("/metrics", () => {
   const scrape = async (gateway: Gateway) => {
     const res = await fetch(`${gateway.url}/metrics`);

@@ -1,7 +1,6 @@
 import { DelayedError, type Job } from "bullmq";
-import type { Redis } from "ioredis";
-import { expireCommand, type PrismaClient } from "@rigshift/db";
-import { COMMAND_DISPATCH_CHANNEL, isTerminalCommandStatus, ZCommandJob, type CommandDispatch, type CommandStatus } from "@rigshift/protocol";
+import { type CommandDispatcher, expireCommand, type PrismaClient } from "@rigshift/db";
+import { isTerminalCommandStatus, ZCommandJob, type CommandStatus } from "@rigshift/protocol";
 import type { Log } from "./log";
 
 const DELIVERED_POLL_FACTOR = 10;
@@ -18,7 +17,7 @@ export type CommandJobResult = { commandId: string; status: CommandStatus };
  * fleet scale (a thousand switches under way) was a query a second per command.
  */
 export const createCommandProcessor =
-  ({ db, publisher, prefix, pollMs, log, now }: { db: PrismaClient; publisher: Redis; prefix: string; pollMs: number; log: Log; now: () => Date }) =>
+  ({ db, dispatch, pollMs, log, now }: { db: PrismaClient; dispatch: CommandDispatcher; pollMs: number; log: Log; now: () => Date }) =>
   async (job: Job, token?: string): Promise<CommandJobResult> => {
     const { commandId } = ZCommandJob.parse(job.data);
     const command = await db.command.findUnique({
@@ -36,10 +35,7 @@ export const createCommandProcessor =
       return { commandId, status: "EXPIRED" };
     }
     const waitingRigs = [...new Set(command.gpus.map((g) => g.rigId))];
-    if (waitingRigs.length) {
-      const dispatch: CommandDispatch = { commandId, rigIds: waitingRigs };
-      await publisher.publish(`${prefix}:${COMMAND_DISPATCH_CHANNEL}`, JSON.stringify(dispatch));
-    }
+    if (waitingRigs.length) await dispatch({ commandId, rigIds: waitingRigs });
     const wait = waitingRigs.length ? pollMs : pollMs * DELIVERED_POLL_FACTOR;
     const nextCheck = Math.min(Date.now() + wait, Date.now() + Math.max(0, command.expiresAt.getTime() - now().getTime()) + 50);
     await job.moveToDelayed(nextCheck, token);

@@ -1,7 +1,7 @@
 import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { SchedulerConfig } from "@rigshift/config";
-import { createGpuLiveStore, type PrismaClient } from "@rigshift/db";
+import { createCommandDispatcher, createGpuLiveStore, type PrismaClient } from "@rigshift/db";
 import { QUEUES } from "@rigshift/protocol";
 import { createCommandProcessor } from "./command-worker";
 import { createLedgerProcessor, unbookedHours } from "./ledger-worker";
@@ -53,7 +53,7 @@ export const startScheduler = async ({ config, db, redis, log, now = () => new D
 
   const commandWorker = new Worker(
     QUEUES.commands,
-    createCommandProcessor({ db, publisher: redis, prefix, pollMs: config.COMMAND_POLL_MS, log, now }),
+    createCommandProcessor({ db, dispatch: createCommandDispatcher({ redis, prefix }), pollMs: config.COMMAND_POLL_MS, log, now }),
     { connection, prefix, concurrency: 50 },
   );
   const ledgerWorker = new Worker(QUEUES.ledger, createLedgerProcessor({ db, maxGapS: config.LEDGER_MAX_GAP_S, log, now }), {

@@ -2,6 +2,7 @@ export * from "./client";
 export * from "./auth";
 export * from "./admin";
 export * from "./live/gpu-live-store";
+export * from "./live/command-dispatch";
 export * from "./queries/audit";
 export * from "./queries/fleet";
 export * from "./queries/commands";

@@ -1,7 +1,7 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { WebConfig } from "@rigshift/config";
-import { createDb, createGpuLiveStore, type GpuLiveStore } from "@rigshift/db";
+import { type CommandDispatcher, createCommandDispatcher, createDb, createGpuLiveStore, type GpuLiveStore } from "@rigshift/db";
 import { QUEUES, type CommandJob } from "@rigshift/protocol";
 import { createLog, type Logger } from "./log";
 
@@ -11,6 +11,8 @@ export type ApiDeps = {
   redis: Redis;
   liveStore: GpuLiveStore;
   commandQueue: Queue<CommandJob>;
+  /** Tells the gateways a queued command waits for its rigs, ahead of the scheduler's job. */
+  dispatchCommand: CommandDispatcher;
   config: Pick<WebConfig, "SESSION_TTL_HOURS" | "COOKIE_SECURE">;
   log: Logger;
   /** The clock: sessions, tokens and commands take their times from it. */
@@ -44,6 +46,7 @@ export const createServerDeps = (config: WebConfig): ApiDeps => {
     redis,
     liveStore: createGpuLiveStore({ redis, prefix: config.REDIS_PREFIX }),
     commandQueue: createCommandQueue({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX }),
+    dispatchCommand: createCommandDispatcher({ redis, prefix: config.REDIS_PREFIX }),
     config,
     log: createLog(config.LOG_LEVEL),
     now: () => new Date(),

@@ -151,6 +151,27 @@ describe("commands", () => {
     expect(desired.every((g) => g.desiredMode === "AI")).toBe(true);
   });
 
+  it("tells the gateways at once which rigs a new switch waits for, without waiting for the scheduler", async () => {
+    const listener = t.deps.redis.duplicate();
+    try {
+      const heard: unknown[] = [];
+      listener.on("message", (_channel: string, text: string) => heard.push(JSON.parse(text)));
+      await listener.subscribe(`${t.prefix}:commands:dispatch`);
+      const res = await t.api.createCommand(
+        request("POST", "/api/v1/commands", { cookie: operator.cookie, body: { type: "switch", gpuIds: [farm.gpuN1.id, farm.gpuS0.id], mode: "IDLE" } }),
+        noParams,
+      );
+      expect(res.status).toBe(202);
+      const { id } = await readJson<{ id: string }>(res);
+      await expect.poll(() => heard).toHaveLength(1);
+      const [dispatch] = heard as { commandId: string; rigIds: string[] }[];
+      expect(dispatch!.commandId).toBe(id);
+      expect([...dispatch!.rigIds].sort()).toEqual([farm.rigN.id, farm.rigS.id].sort());
+    } finally {
+      listener.disconnect();
+    }
+  });
+
   it("answers unknown GPUs with 404 and queues nothing", async () => {
     const unknown = "00000000-0000-4000-8000-00000000abcd";
     const before = await t.deps.commandQueue.count();

@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import pino from "pino";
 import { loadWebConfig } from "@rigshift/config";
-import { createGpuLiveStore, createUser } from "@rigshift/db";
+import { createCommandDispatcher, createGpuLiveStore, createUser } from "@rigshift/db";
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from "@rigshift/db/testing";
 import type { Role } from "@rigshift/protocol";
 import { createApi } from "./api";
@@ -25,6 +25,7 @@ export const createTestApi = async (overrides: Partial<ApiDeps> = {}) => {
     redis,
     liveStore: createGpuLiveStore({ redis, prefix }),
     commandQueue: createCommandQueue({ redisUrl: env.REDIS_URL, prefix }),
+    dispatchCommand: createCommandDispatcher({ redis, prefix }),
     config: { SESSION_TTL_HOURS: 24, COOKIE_SECURE: false },
     log: pino({ level: "silent" }),
     now: () => new Date(),

@@ -5,7 +5,7 @@ import type { ApiDeps } from "../deps";
 import { json, parseBody, parseIdParam, route } from "../http";
 import { auditEntryActor } from "./planning-access";
 
-/** Manual switches: the row (audited, in packages/db), then the delivery job the scheduler runs. */
+/** Manual switches: the row (audited, in packages/db), the delivery job the scheduler runs, and a first dispatch to the gateways. */
 export const commandRoutes = (deps: ApiDeps) => ({
   /**
    * POST /api/v1/commands — 202 {id}; the command then moves QUEUED → … → DONE/FAILED/EXPIRED.
@@ -18,7 +18,7 @@ export const commandRoutes = (deps: ApiDeps) => ({
     const now = deps.now();
     const pinUntil = body.pinUntil === undefined ? new Date(now.getTime() + DEFAULT_PIN_HOURS * 3_600_000) : body.pinUntil === null ? null : new Date(body.pinUntil);
     if (pinUntil && pinUntil <= now) throw new DomainError("INVALID_INPUT", "pinUntil: must be in the future", { in: "body" });
-    const { id } = await createSwitchCommand(deps.db, {
+    const { id, rigIds } = await createSwitchCommand(deps.db, {
       gpuIds: body.gpuIds,
       mode: body.mode,
       ttlS: body.ttlS,
@@ -37,6 +37,8 @@ export const commandRoutes = (deps: ApiDeps) => ({
       deps.log.error({ err, commandId: id }, "command queued in the database but not in Redis");
       throw new DomainError("UNAVAILABLE", "command saved but the delivery queue is unreachable; it may expire", { commandId: id });
     }
+    // The rigs can have it now; the job above repeats this until they do, so a lost dispatch only costs time.
+    await deps.dispatchCommand({ commandId: id, rigIds }).catch((err: unknown) => deps.log.warn({ err, commandId: id }, "first dispatch not sent; the scheduler will send it"));
     return json({ id }, 202, { location: `/api/v1/commands/${id}` });
   }),
 
