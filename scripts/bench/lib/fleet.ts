@@ -148,15 +148,20 @@ export const startGatewayProcess = async (ctx: BenchContext, env: ServiceEnv, { 
 export const startSchedulerProcess = (ctx: BenchContext, env: ServiceEnv) =>
   ctx.spawn({ name: "scheduler", command: process.execPath, args: [...tsxNode, "apps/scheduler/src/main.ts"], cwd: REPO_ROOT, env: serviceEnv(env) });
 
-/** One counter or gauge from the gateway's /metrics (summed over its labels). */
-export const readMetric = async (gatewayUrl: string, name: string): Promise<number> => {
+/** Counters or gauges from one scrape of the gateway's /metrics (each summed over its labels). */
+export const readMetrics = async <N extends string>(gatewayUrl: string, names: readonly N[]): Promise<Record<N, number>> => {
   const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
-  let sum = 0;
+  const sums = Object.fromEntries(names.map((n) => [n, 0])) as Record<N, number>;
   for (const line of text.split("\n")) {
-    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(" ") + 1));
+    for (const name of names) {
+      if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sums[name] += Number(line.slice(line.lastIndexOf(" ") + 1));
+    }
   }
-  return sum;
+  return sums;
 };
+
+/** One counter or gauge from the gateway's /metrics (summed over its labels). */
+export const readMetric = async (gatewayUrl: string, name: string): Promise<number> => (await readMetrics(gatewayUrl, [name]))[name];
 
 /** The q-th percentile (0–100) by nearest rank; NaN for no values. */
 export const percentile = (values: readonly number[], q: number): number => {
