@@ -206,7 +206,9 @@ describe("rig agent against a socket.io gateway", () => {
     const { gw, running } = await launch();
     gw.kickAgents();
     await waitFor("a second hello", () => gw.hellos.length === 2, 5_000);
-    expect(running.connected()).toBe(true);
+    // The gateway has the hello before the agent has its ack: ready follows a moment later.
+    await waitFor("agent to be ready again", () => running.connected(), 2_000);
+    expect(gw.hellos).toHaveLength(2);
     const seen = gw.received.length;
     await waitFor("telemetry again", () => gw.received.length > seen, 3_000);
   });
