@@ -3,6 +3,7 @@
 // telemetry; commands acked on receipt). Started by startLoad() over IPC; not a benchmark itself.
 // The frames are written by agent-wire.ts and the GPU readings encoded once per rig, so one
 // process plays thousands of rigs; the gateway still parses, validates and stores every message.
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Hello } from "@rigshift/protocol";
 import { WireSocket, type WireAck } from "./agent-wire";
 
@@ -21,7 +22,9 @@ export type LoadPlan = {
 export type LoadReport =
   | { type: "stats"; connected: number; ready: number; acked: number; failedAcks: number; connectErrors: number; helloRetries: number; lastError: string | null }
   | { type: "latencies"; ackMs: number[] }
-  | { type: "command"; commandId: string; receivedAt: number };
+  | { type: "command"; commandId: string; receivedAt: number }
+  /** How long this process's own event loop was held since the last ask: a late receipt may be the simulator's. */
+  | { type: "loopDelay"; p99Ms: number; maxMs: number };
 
 const send = (m: LoadReport) => process.send?.(m);
 const now = () => performance.timeOrigin + performance.now();
@@ -199,7 +202,13 @@ const run = (plan: LoadPlan) => {
     send({ type: "stats", connected, ready, acked, failedAcks, connectErrors, helloRetries, lastError });
   }, 500);
 
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   process.on("message", (m: { type: string }) => {
+    if (m.type === "loopDelay") {
+      send({ type: "loopDelay", p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 });
+      loopDelay.reset();
+    }
     if (m.type === "latencies") {
       send({ type: "latencies", ackMs });
       ackMs = [];

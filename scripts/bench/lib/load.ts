@@ -12,6 +12,8 @@ export type Load = {
   /** Ack latencies (ms) each process recorded since the last call. */
   collectLatencies: () => Promise<number[]>;
   onCommand: (fn: (commandId: string, receivedAt: number) => void) => void;
+  /** The worst event-loop delay of any load process since the last call (p99 and max, ms). */
+  collectLoopDelay: () => Promise<{ p99Ms: number; maxMs: number }>;
   pids: number[];
   stop: () => Promise<void>;
 };
@@ -21,6 +23,7 @@ export const startLoad = (ctx: BenchContext, { processes, ...plan }: LoadPlan & 
   const stats = new Map<number, Extract<LoadReport, { type: "stats" }>>();
   const commandListeners: ((id: string, at: number) => void)[] = [];
   const latencyWaiters = new Map<number, (ms: number[]) => void>();
+  const loopDelayWaiters = new Map<number, (d: { p99Ms: number; maxMs: number }) => void>();
   const children = Array.from({ length: processes }, (_, p) => {
     const rigs = plan.rigs.filter((_, i) => i % processes === p);
     const child = fork(file, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "inherit", "ipc"], env: { ...process.env, NODE_OPTIONS: "" } });
@@ -28,6 +31,7 @@ export const startLoad = (ctx: BenchContext, { processes, ...plan }: LoadPlan & 
       if (m.type === "stats") stats.set(p, m);
       else if (m.type === "command") for (const fn of commandListeners) fn(m.commandId, m.receivedAt);
       else if (m.type === "latencies") latencyWaiters.get(p)?.(m.ackMs);
+      else if (m.type === "loopDelay") loopDelayWaiters.get(p)?.(m);
     });
     child.send({ ...plan, rigs } satisfies LoadPlan);
     return child;
@@ -65,6 +69,16 @@ export const startLoad = (ctx: BenchContext, { processes, ...plan }: LoadPlan & 
         })),
       );
       return parts.flat();
+    },
+    collectLoopDelay: async () => {
+      const parts = await Promise.all(
+        children.map((c, p) => new Promise<{ p99Ms: number; maxMs: number }>((done) => {
+          const t = setTimeout(() => done({ p99Ms: Number.NaN, maxMs: Number.NaN }), 5_000);
+          loopDelayWaiters.set(p, (d) => { clearTimeout(t); done(d); });
+          c.send({ type: "loopDelay" });
+        })),
+      );
+      return { p99Ms: Math.max(...parts.map((d) => d.p99Ms)), maxMs: Math.max(...parts.map((d) => d.maxMs)) };
     },
     onCommand: (fn) => commandListeners.push(fn),
     pids: children.map((c) => c.pid!),
