@@ -22,11 +22,6 @@ const auditRow = (entry: AuditEntry) => ({
 /** Every state change leaves a row: who, what, on what. Call inside the change's transaction. */
 export const recordAudit = (db: Db, entry: AuditEntry) => db.auditLog.create({ data: auditRow(entry), select: { id: true } });
 
-/** Several audit rows in one statement, in the order given (ids ascend with it). */
-export const recordAudits = async (db: Db, entries: AuditEntry[]) => {
-  if (entries.length > 0) await db.auditLog.createMany({ data: entries.map(auditRow) });
-};
-
 /**
  * Audit rows as one array per column, in the order given, for a statement that writes them beside
  * the change they record (`unnest(...) WITH ORDINALITY`), where a Prisma call cannot go.

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   type CommandStatus,
   type CommandView,
@@ -10,7 +11,6 @@ import {
   type WorkloadAssignment,
 } from "@rigshift/protocol";
 import type { Db, PrismaClient } from "../client";
-import { randomUUID } from "node:crypto";
 import { auditColumns, recordAudit, type AuditEntry } from "./audit";
 
 /**
