@@ -4,6 +4,7 @@ import type { AgentConfigFile } from "@rigshift/config";
 import {
   gatewayToAgent,
   handler,
+  TELEMETRY_WINDOW,
   ZCommandProgressAck,
   ZTelemetryAck,
   type CommandProgress,
@@ -118,8 +119,7 @@ export const startAgent = ({ config, backend, log, now = () => new Date(), hostn
       spool: telemetrySpool,
       link,
       ack: ZTelemetryAck,
-      // A backlog after an outage drains in round trips of 16; the gateway orders by `at`, not arrival.
-      window: 16,
+      window: TELEMETRY_WINDOW,
       retryMs: 2_000,
       log: rigLog,
       describe: (t) => ({ seq: t.seq }),

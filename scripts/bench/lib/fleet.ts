@@ -161,7 +161,7 @@ export const readMetrics = async <N extends string>(gatewayUrl: string, names: r
 };
 
 /** One counter or gauge from the gateway's /metrics (summed over its labels). */
-export const readMetric = async (gatewayUrl: string, name: string): Promise<number> => (await readMetrics(gatewayUrl, [name]))[name];
+export const readMetric = async <N extends string>(gatewayUrl: string, name: N): Promise<number> => (await readMetrics(gatewayUrl, [name]))[name];
 
 /** The q-th percentile (0–100) by nearest rank; NaN for no values. */
 export const percentile = (values: readonly number[], q: number): number => {

@@ -52,6 +52,12 @@ export const ZTelemetry = z.object({
 });
 export type Telemetry = z.infer<typeof ZTelemetry>;
 
+/**
+ * The most telemetry messages an agent has sent and not yet had acked. A backlog after an outage
+ * drains in round trips of this many; the gateway orders samples by `at`, not by arrival.
+ */
+export const TELEMETRY_WINDOW = 16;
+
 /** Sent only after the rows are committed: the agent may then forget the message. */
 export const ZTelemetryAck = z.union([z.object({ ok: z.literal(true), seq: z.number().int() }), ZAckFailure]);
 export type TelemetryAck = z.infer<typeof ZTelemetryAck>;
