@@ -13,6 +13,7 @@ export * from "./queries/telemetry-perf";
 export * from "./queries/telemetry-chart";
 export * from "./queries/telemetry-partitions";
 export * from "./telemetry/copy-telemetry";
+export * from "./telemetry/copy-binary";
 export * from "./queries/ledger";
 export * from "./queries/users";
 export * from "./queries/market";

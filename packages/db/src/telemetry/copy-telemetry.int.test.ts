@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import type { TelemetryRow } from "../queries/telemetry";
@@ -49,6 +50,37 @@ describe("COPY telemetry writer", () => {
     const rows = await stored();
     expect(rows.map((r) => [Number(r.seq), r.gpuIndex])).toEqual([[1, 0], [1, 1], [2, 0], [2, 1], [3, 0], [3, 1]]);
     expect(rows.every((r) => r.hashrateHs === 50e6)).toBe(true);
+  });
+
+  it("stores any rows exactly as sent: every column, at its limits, nulls and UTF-8 text included", async () => {
+    const reading = (max: number) => fc.option(fc.double({ min: 0, max, noNaN: true, noDefaultInfinity: true }), { nil: null });
+    const row = fc.record({
+      // A few rigs, interleaved: the encoder reuses a rig's bytes from the row before.
+      rig: fc.integer({ min: 0, max: 2 }),
+      seq: fc.maxSafeInteger().filter((n) => n >= 0),
+      gpuIndex: fc.integer({ min: 0, max: 63 }),
+      gpuId: fc.uuid(),
+      // Before and after PostgreSQL's 2000 epoch, to the millisecond.
+      at: fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2100, 0, 1) }).map((ms) => new Date(ms)),
+      mode: fc.constantFrom("HASHING", "AI", "IDLE", "OFFLINE", "DRAINING_HASHING", "STARTING_AI" as const),
+      coin: fc.option(fc.string({ unit: "grapheme", maxLength: 16 }), { nil: null }),
+      workloadId: fc.option(fc.uuid(), { nil: null }),
+      hashrateHs: reading(1e15), tempC: reading(150), powerW: reading(2000), fanPct: reading(100), utilPct: reading(100),
+      vramUsedMb: fc.option(fc.integer({ min: 0, max: 1_000_000 }), { nil: null }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(row, { minLength: 1, maxLength: 40, selector: (r) => `${r.rig}/${r.seq}/${r.gpuIndex}/${r.at.getTime()}` }), async (drawn) => {
+        const rigIds = [randomUUID(), randomUUID(), randomUUID()];
+        const rows: TelemetryRow[] = drawn.map(({ rig, ...r }) => ({ ...r, rigId: rigIds[rig]! }));
+        expect(await writer.write(rows)).toBe(rows.length);
+        const back = await tdb.db.telemetrySample.findMany({ where: { rigId: { in: rigIds } } });
+        type Keyed = { rigId: string; seq: number | bigint; gpuIndex: number; at: Date };
+        const key = (r: Keyed) => `${r.rigId}/${r.seq}/${r.gpuIndex}/${r.at.getTime()}`;
+        const sorted = <T extends Keyed>(xs: T[]) => [...xs].sort((a, b) => key(a).localeCompare(key(b)));
+        expect(sorted(back).map((b) => ({ ...b, seq: Number(b.seq) }))).toEqual(sorted(rows));
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it("writes nothing for an empty batch", async () => {

@@ -3,11 +3,12 @@ import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { TelemetryRow } from "../queries/telemetry";
+import { TELEMETRY_COPY_COLUMNS, telemetryCopyChunks } from "./copy-binary";
 
 /**
- * Telemetry ingest with COPY, the one deliberate bypass of Prisma (it cannot COPY). A batch is
- * committed whole or not at all, so the caller acks agents only after `write` resolves, and each
- * (rig, seq, gpu) is stored once whatever an agent resends:
+ * Telemetry ingest with COPY in binary format (copy-binary.ts), the one deliberate bypass of
+ * Prisma (it cannot COPY). A batch is committed whole or not at all, so the caller acks agents
+ * only after `write` resolves, and each (rig, seq, gpu) is stored once whatever an agent resends:
  * - fast path: COPY straight into "TelemetrySample". Its primary key refuses a row already
  *   stored (or repeated in the batch) and the whole COPY rolls back; most batches hold no
  *   resend, and this path costs the database what a bare COPY costs.
@@ -16,55 +17,17 @@ import type { TelemetryRow } from "../queries/telemetry";
  *   stays on for a while before the fast path is tried again.
  */
 
-const COLUMNS = [
-  "rigId", "seq", "gpuIndex", "gpuId", "at", "mode", "coin", "workloadId",
-  "hashrateHs", "tempC", "powerW", "fanPct", "utilPct", "vramUsedMb",
-] as const satisfies readonly (keyof TelemetryRow)[];
-const COLUMN_LIST = COLUMNS.map((c) => `"${c}"`).join(", ");
+const COLUMN_LIST = TELEMETRY_COPY_COLUMNS.map((c) => `"${c}"`).join(", ");
 
-const COPY_DIRECT = `COPY "TelemetrySample" (${COLUMN_LIST}) FROM STDIN`;
+const COPY_DIRECT = `COPY "TelemetrySample" (${COLUMN_LIST}) FROM STDIN WITH (FORMAT binary)`;
 // ON COMMIT DELETE ROWS empties it at every commit; a rolled-back batch leaves nothing either.
 const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS telemetry_stage (LIKE "TelemetrySample") ON COMMIT DELETE ROWS`;
-const COPY_STAGE = `COPY telemetry_stage (${COLUMN_LIST}) FROM STDIN`;
+const COPY_STAGE = `COPY telemetry_stage (${COLUMN_LIST}) FROM STDIN WITH (FORMAT binary)`;
 const MOVE_STAGE = `INSERT INTO "TelemetrySample" (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM telemetry_stage ON CONFLICT DO NOTHING`;
 
 const UNIQUE_VIOLATION = "23505";
 /** How long the staging path stays on after a batch held a resend. */
 const DEDUPE_MODE_MS = 10_000;
-
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
-/** Text in COPY's text format: `\N` is NULL; backslash, tab, newline and CR are escaped. */
-const copyText = (value: string | null): string => {
-  if (value === null) return "\\N";
-  if (!NEEDS_ESCAPE.test(value)) return value;
-  return value.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
-};
-const copyNumber = (value: number | null): string => (value === null ? "\\N" : String(value));
-
-/**
- * Rows as COPY text, a few hundred rows a chunk so a large batch is not one huge string. One
- * template per row (not a join per column) keeps a 10,000-row batch to a few milliseconds; the
- * rows of one message share their `at`, so its text is made once. Ids and modes come from the
- * database and the protocol's enum (never tabs or backslashes); agent text goes through copyText.
- */
-function* copyChunks(rows: TelemetryRow[]) {
-  const CHUNK = 500;
-  let lastAt: Date | null = null;
-  let atText = "";
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    let text = "";
-    const end = Math.min(rows.length, i + CHUNK);
-    for (let j = i; j < end; j++) {
-      const r = rows[j]!;
-      if (r.at !== lastAt) {
-        lastAt = r.at;
-        atText = r.at.toISOString();
-      }
-      text += `${r.rigId}\t${r.seq}\t${r.gpuIndex}\t${r.gpuId}\t${atText}\t${r.mode}\t${copyText(r.coin)}\t${copyText(r.workloadId)}\t${copyNumber(r.hashrateHs)}\t${copyNumber(r.tempC)}\t${copyNumber(r.powerW)}\t${copyNumber(r.fanPct)}\t${copyNumber(r.utilPct)}\t${copyNumber(r.vramUsedMb)}\n`;
-    }
-    yield text;
-  }
-}
 
 export type TelemetryWriter = {
   /** Store a batch; resolves once committed. Returns the rows newly stored (duplicates skipped). */
@@ -87,7 +50,7 @@ export const createTelemetryWriter = ({ databaseUrl, poolMax = 2, onPoolError }:
   pool.on("error", (err) => onPoolError?.(err));
   let dedupeUntil = 0;
 
-  const copyInto = (client: pg.PoolClient, sql: string, rows: TelemetryRow[]) => pipeline(Readable.from(copyChunks(rows)), client.query(copyFrom(sql)));
+  const copyInto = (client: pg.PoolClient, sql: string, rows: TelemetryRow[]) => pipeline(Readable.from(telemetryCopyChunks(rows)), client.query(copyFrom(sql)));
 
   const writeDirect = async (client: pg.PoolClient, rows: TelemetryRow[]) => {
     await client.query("BEGIN");
