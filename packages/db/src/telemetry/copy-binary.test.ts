@@ -18,6 +18,7 @@ describe("binary COPY of telemetry rows", () => {
     expect(bytes.readInt32BE(21)).toBe(16);
     expect(bytes.subarray(25, 41).toString("hex")).toBe(row.rigId.replaceAll("-", ""));
     expect(bytes.readInt16BE(bytes.length - 2)).toBe(-1);
+    expect(encode([])).toHaveLength(19 + 2);
   });
 
   it("spreads a large batch over chunks and loses no row", () => {

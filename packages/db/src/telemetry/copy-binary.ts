@@ -46,13 +46,20 @@ const notUuid = (column: string, v: string) => new TypeError(`telemetry COPY: ${
  * building the same rows as text.
  */
 class ChunkWriter {
-  readonly buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  private readonly view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  readonly buf: Buffer;
+  private readonly view: DataView;
   at = 0;
   private lastRigId: string | null = null;
   private lastRigIdAt = 0;
 
-  fits = () => this.at + MAX_ROW_BYTES <= CHUNK_BYTES;
+  /** Room for `rows` rows (and a header and trailer), up to a chunk's size. */
+  constructor(rows: number) {
+    this.buf = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, HEADER.length + rows * MAX_ROW_BYTES + TRAILER.length));
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  }
+
+  /** Whether one more row and the trailer still fit. */
+  fits = () => this.at + MAX_ROW_BYTES + TRAILER.length <= this.buf.length;
 
   bytes(b: Buffer) {
     b.copy(this.buf, this.at);
@@ -169,12 +176,13 @@ class ChunkWriter {
  * the trailer ends the last.
  */
 export function* telemetryCopyChunks(rows: readonly TelemetryRow[]): Generator<Buffer> {
-  let chunk = new ChunkWriter();
+  let chunk = new ChunkWriter(rows.length);
   chunk.bytes(HEADER);
-  for (const r of rows) {
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
     if (!chunk.fits()) {
       yield chunk.buf.subarray(0, chunk.at);
-      chunk = new ChunkWriter();
+      chunk = new ChunkWriter(rows.length - i);
     }
     if (!Number.isSafeInteger(r.seq)) throw new RangeError(`telemetry COPY: seq ${r.seq} is not a safe integer`);
     chunk.row(r);
