@@ -6,7 +6,7 @@ import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { loadGatewayConfig } from "@rigshift/config";
-import { TELEMETRY_COPY_COLUMNS, telemetryCopyChunks, type TelemetryRow } from "@rigshift/db";
+import { telemetryCopyChunks, telemetryCopyStatement, type TelemetryRow } from "@rigshift/db";
 import { TELEMETRY_WINDOW } from "@rigshift/protocol";
 import { benchRedisPrefix, countRows, createBenchDatabase, dropRedisPrefix, insertBenchRigs, readMetric, startGatewayProcess } from "./lib/fleet";
 import { runBench, secondsFromEnv, sleep } from "./lib/harness";
@@ -48,7 +48,6 @@ const gpuIdsByRig = async (databaseUrl: string) => {
 const rawCopy = async (databaseUrl: string, rigs: { rigId: string }[], gpuIds: Map<string, string[]>, seconds: number, batchRows: number) => {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  const cols = TELEMETRY_COPY_COLUMNS.map((c) => `"${c}"`).join(", ");
   let seq = 1e12; // clear of the load's seqs
   let rows = 0;
   const started = performance.now();
@@ -68,7 +67,7 @@ const rawCopy = async (databaseUrl: string, rigs: { rigId: string }[], gpuIds: M
         seq++;
       }
       await client.query("BEGIN");
-      await pipeline(Readable.from(telemetryCopyChunks(batch)), client.query(copyFrom(`COPY "TelemetrySample" (${cols}) FROM STDIN WITH (FORMAT binary)`)));
+      await pipeline(Readable.from(telemetryCopyChunks(batch)), client.query(copyFrom(telemetryCopyStatement(`"TelemetrySample"`))));
       await client.query("COMMIT");
       rows += batchRows;
     }

@@ -18,6 +18,12 @@ export const TELEMETRY_COPY_COLUMNS = [
   "hashrateHs", "tempC", "powerW", "fanPct", "utilPct", "vramUsedMb",
 ] as const satisfies readonly (keyof TelemetryRow)[];
 
+/** The columns, quoted, for SQL. */
+export const TELEMETRY_COPY_COLUMN_LIST = TELEMETRY_COPY_COLUMNS.map((c) => `"${c}"`).join(", ");
+
+/** The COPY statement these bytes are for: the columns in the encoder's order, binary format. */
+export const telemetryCopyStatement = (table: string) => `COPY ${table} (${TELEMETRY_COPY_COLUMN_LIST}) FROM STDIN WITH (FORMAT binary)`;
+
 const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
 /** Signature, flags (no OIDs), header extension length. */
 const HEADER = Buffer.concat([SIGNATURE, Buffer.alloc(8)]);
@@ -27,8 +33,9 @@ const TRAILER = Buffer.from([0xff, 0xff]);
 const PG_EPOCH_MS = Date.UTC(2000, 0, 1);
 const TWO_32 = 2 ** 32;
 
-/** The most one row takes: 2 + 14 length words, two uuids and a third, the fixed-width fields, a mode and a coin of 16 characters (4 bytes each at most). */
+/** The longest text (mode, coin) a row may carry, in UTF-8 bytes. */
 const MAX_TEXT_BYTES = 64;
+/** The most one row takes: field count, 14 lengths, three uuids, seq, GPU index, time, five floats, VRAM and two texts. */
 const MAX_ROW_BYTES = 2 + 14 * 4 + 3 * 16 + 8 + 4 + 8 + 5 * 8 + 4 + 2 * MAX_TEXT_BYTES;
 /**
  * 64 KB, not more: with 256 KB chunks the gateway serving 10,000 rigs stood at 502-506 MB RSS
@@ -46,9 +53,8 @@ const UUID_BYTE_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34]
 const notUuid = (column: string, v: string) => new TypeError(`telemetry COPY: ${column} is not a uuid: ${JSON.stringify(v)}`);
 
 /**
- * One chunk being filled. Offsets are kept in a local and written through a DataView: Buffer's
- * write methods check their arguments on every call, which made this 2.7 times the cost of
- * building the same rows as text.
+ * One chunk being filled, written through a DataView: with Buffer's write methods, which check
+ * their arguments on every call, encoding cost 2.7 times building the same rows as text.
  */
 class ChunkWriter {
   readonly buf: Buffer;
@@ -164,7 +170,6 @@ class ChunkWriter {
     this.view.setInt32(this.at, 16);
     const buf = this.buf;
     let out = this.at + 4;
-
     for (let k = 0; k < 16; k++) {
       const i = UUID_BYTE_AT[k]!;
       const hi = NIBBLE[s.charCodeAt(i)] ?? -1;

@@ -3,7 +3,7 @@ import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { TelemetryRow } from "../queries/telemetry";
-import { TELEMETRY_COPY_COLUMNS, telemetryCopyChunks } from "./copy-binary";
+import { TELEMETRY_COPY_COLUMN_LIST as COLUMN_LIST, telemetryCopyChunks, telemetryCopyStatement } from "./copy-binary";
 
 /**
  * Telemetry ingest with COPY in binary format (copy-binary.ts), the one deliberate bypass of
@@ -17,12 +17,10 @@ import { TELEMETRY_COPY_COLUMNS, telemetryCopyChunks } from "./copy-binary";
  *   stays on for a while before the fast path is tried again.
  */
 
-const COLUMN_LIST = TELEMETRY_COPY_COLUMNS.map((c) => `"${c}"`).join(", ");
-
-const COPY_DIRECT = `COPY "TelemetrySample" (${COLUMN_LIST}) FROM STDIN WITH (FORMAT binary)`;
+const COPY_DIRECT = telemetryCopyStatement(`"TelemetrySample"`);
 // ON COMMIT DELETE ROWS empties it at every commit; a rolled-back batch leaves nothing either.
 const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS telemetry_stage (LIKE "TelemetrySample") ON COMMIT DELETE ROWS`;
-const COPY_STAGE = `COPY telemetry_stage (${COLUMN_LIST}) FROM STDIN WITH (FORMAT binary)`;
+const COPY_STAGE = telemetryCopyStatement("telemetry_stage");
 const MOVE_STAGE = `INSERT INTO "TelemetrySample" (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM telemetry_stage ON CONFLICT DO NOTHING`;
 
 const UNIQUE_VIOLATION = "23505";
