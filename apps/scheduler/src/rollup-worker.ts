@@ -1,6 +1,6 @@
 import type { Job } from "bullmq";
 import { z } from "zod";
-import { bucketStartOf, foldTelemetry, type PrismaClient } from "@rigshift/db";
+import { bucketStartOf, findLastFoldedBucket, foldTelemetry, type PrismaClient } from "@rigshift/db";
 import type { Log } from "./log";
 
 /** The scheduler's own queue: only it adds and runs these jobs. */
@@ -16,17 +16,30 @@ export type RollupJob = z.infer<typeof ZRollupJob>;
 
 const UNIT_MS = { minute: 60_000, hour: 3_600_000 } as const;
 
+/** The furthest back a job without a range catches up: the largest lookback the config allows. */
+const MAX_CATCH_UP_MS = { minute: 24 * 3_600_000, hour: 7 * 24 * 3_600_000 } as const;
+
 /**
  * A `rollup` job re-folds the last `lookback` complete buckets of its unit (so samples that land
- * late are folded on a later run) unless it names a range. Folding replaces rows, so repeated or
+ * late are folded on a later run) unless it names a range. It also goes back to just after the
+ * newest bucket folded so far, at most a day of minutes or a week of hours: buckets the scheduler
+ * missed while it was down (or that the demo seed wrote before it started) would otherwise stay
+ * unfolded, and charts show unfolded minutes as a gap. Folding replaces rows, so repeated or
  * overlapping jobs are harmless.
  */
+const recentStart = async (db: PrismaClient, unit: RollupJob["unit"], end: Date, lookback: number) => {
+  const byLookback = end.getTime() - lookback * UNIT_MS[unit];
+  const last = await findLastFoldedBucket(db, { unit, before: end });
+  const afterLast = last ? last.getTime() + UNIT_MS[unit] : byLookback;
+  return new Date(Math.max(end.getTime() - MAX_CATCH_UP_MS[unit], Math.min(byLookback, afterLast)));
+};
+
 export const createRollupProcessor =
   ({ db, maxGapS, lookback, log, now }: { db: PrismaClient; maxGapS: number; lookback: { minute: number; hour: number }; log: Log; now: () => Date }) =>
   async (job: Job) => {
     const { unit, from, to } = ZRollupJob.parse(job.data);
     const end = to ? new Date(to) : bucketStartOf(unit, now());
-    const start = from ? new Date(from) : new Date(end.getTime() - lookback[unit] * UNIT_MS[unit]);
+    const start = from ? new Date(from) : await recentStart(db, unit, end, lookback[unit]);
     const rows = await foldTelemetry(db, { unit, from: start, to: end, maxGapS });
     log.debug({ unit, from: start.toISOString(), to: end.toISOString(), rows }, "telemetry folded");
     return { unit, from: start.toISOString(), to: end.toISOString(), rows };

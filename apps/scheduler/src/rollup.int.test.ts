@@ -204,10 +204,25 @@ describe("rollup job", () => {
     expect(await secondsOf("minute", farm.gpuIds[0]!, "2026-11-18T10:00:00Z")).toEqual([]);
   });
 
-  it("folds recent buckets on its own schedule", async () => {
+  it("folds recent buckets on its own schedule, and catches up the minutes no job folded", async () => {
     const schedulers = await scheduler.rollupQueue.getJobSchedulers();
     expect(schedulers.map((s) => s.key).sort()).toEqual(["rollup-hours", "rollup-minutes"]);
-    // Without a range a job folds the last complete buckets before now (12:00:30): nothing here.
-    expect(await fold({ unit: "minute" })).toMatchObject({ unit: "minute", from: "2026-11-18T11:55:00.000Z", to: "2026-11-18T12:00:00.000Z", rows: 0 });
+    // Samples from 11:30, older than the last 5 minutes a scheduled run re-folds: written while the
+    // scheduler was down (or by the demo seed before it started). Minutes were last folded to 11:05.
+    const gpu0 = farm.gpuIds[0]!;
+    const late: Raw[] = [0, 10, 20].map((s, i) => ({
+      gpuId: gpu0, gpuIndex: 0, seq: 900 + i, at: new Date(Date.parse("2026-11-18T11:30:05Z") + s * 1000), mode: "HASHING", coin: "ETC",
+      workloadId: null, hashrateHs: 1e6, powerW: 200, tempC: 60,
+    }));
+    await tdb.db.telemetrySample.createMany({ data: late.map((r) => ({ ...r, rigId: farm.rigId, seq: BigInt(r.seq), fanPct: 40, utilPct: 99 })) });
+    raw.push(...late);
+    // Without a range a job folds from just after the newest folded minute to the last complete one before now (12:00:30).
+    const folded = await fold({ unit: "minute" });
+    expect(folded).toMatchObject({ unit: "minute", to: "2026-11-18T12:00:00.000Z" });
+    expect(Date.parse(folded.from)).toBeLessThanOrEqual(Date.parse("2026-11-18T11:30:00Z"));
+    expect(await secondsOf("minute", gpu0, "2026-11-18T11:30:00Z")).not.toEqual([]);
+    expect(await compare("minute")).toBeGreaterThanOrEqual(8);
+    // Caught up, the next run goes back only as far as its lookback or the newest folded minute.
+    expect(Date.parse((await fold({ unit: "minute" })).from)).toBeGreaterThan(Date.parse("2026-11-18T11:30:00Z"));
   });
 });

@@ -133,9 +133,9 @@ export const listTelemetryRollups = async (
   return (rows as StoredRollup[]).map(toRollupRow);
 };
 
-/** Newest bucket of a unit folded for a GPU before `before`, or null: where raw has to take over for a chart. */
-export const findLastFoldedBucket = async (db: Db, { unit, gpuId, before }: { unit: RollupUnit; gpuId: string; before: Date }) => {
-  const args = { where: { gpuId, bucket: { lt: before } }, orderBy: { bucket: "desc" as const }, select: { bucket: true } };
+/** Newest bucket of a unit folded before `before` (for one GPU, or any), or null: where raw has to take over for a chart, or where a fold job left off. */
+export const findLastFoldedBucket = async (db: Db, { unit, gpuId, before }: { unit: RollupUnit; gpuId?: string; before: Date }) => {
+  const args = { where: { ...(gpuId ? { gpuId } : {}), bucket: { lt: before } }, orderBy: { bucket: "desc" as const }, select: { bucket: true } };
   const row = unit === "minute" ? await db.telemetryMinute.findFirst(args) : await db.telemetryHour.findFirst(args);
   return row?.bucket ?? null;
 };
