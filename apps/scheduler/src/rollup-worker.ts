@@ -19,21 +19,23 @@ const UNIT_MS = { minute: 60_000, hour: 3_600_000 } as const;
 /** The furthest back a job without a range catches up: the largest lookback the config allows. */
 const MAX_CATCH_UP_MS = { minute: 24 * 3_600_000, hour: 7 * 24 * 3_600_000 } as const;
 
-/**
- * A `rollup` job re-folds the last `lookback` complete buckets of its unit (so samples that land
- * late are folded on a later run) unless it names a range. It also goes back to just after the
- * newest bucket folded so far, at most a day of minutes or a week of hours: buckets the scheduler
- * missed while it was down (or that the demo seed wrote before it started) would otherwise stay
- * unfolded, and charts show unfolded minutes as a gap. Folding replaces rows, so repeated or
- * overlapping jobs are harmless.
- */
+/** Where a job without a range starts: the lookback, or just after the newest bucket folded before it, whichever is earlier. */
 const recentStart = async (db: PrismaClient, unit: RollupJob["unit"], end: Date, lookback: number) => {
   const byLookback = end.getTime() - lookback * UNIT_MS[unit];
-  const last = await findLastFoldedBucket(db, { unit, before: end });
+  // Older than the lookback, so a run's own recent folds do not hide a hole before them.
+  const last = await findLastFoldedBucket(db, { unit, before: new Date(byLookback) });
   const afterLast = last ? last.getTime() + UNIT_MS[unit] : byLookback;
   return new Date(Math.max(end.getTime() - MAX_CATCH_UP_MS[unit], Math.min(byLookback, afterLast)));
 };
 
+/**
+ * A `rollup` job re-folds the last `lookback` complete buckets of its unit (so samples that land
+ * late are folded on a later run) unless it names a range. It also goes back to just after the
+ * newest bucket folded before that window, at most a day of minutes or a week of hours: buckets
+ * the scheduler missed while it was down (or that the demo seed wrote before it started) would
+ * otherwise stay unfolded, and charts show unfolded minutes as a gap. Folding replaces rows, so
+ * repeated or overlapping jobs are harmless.
+ */
 export const createRollupProcessor =
   ({ db, maxGapS, lookback, log, now }: { db: PrismaClient; maxGapS: number; lookback: { minute: number; hour: number }; log: Log; now: () => Date }) =>
   async (job: Job) => {

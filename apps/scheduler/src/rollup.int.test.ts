@@ -210,12 +210,14 @@ describe("rollup job", () => {
     // Samples from 11:30, older than the last 5 minutes a scheduled run re-folds: written while the
     // scheduler was down (or by the demo seed before it started). Minutes were last folded to 11:05.
     const gpu0 = farm.gpuIds[0]!;
-    const late: Raw[] = [0, 10, 20].map((s, i) => ({
-      gpuId: gpu0, gpuIndex: 0, seq: 900 + i, at: new Date(Date.parse("2026-11-18T11:30:05Z") + s * 1000), mode: "HASHING", coin: "ETC",
+    const late: Raw[] = ["11:30:05", "11:30:15", "11:30:25", "11:57:05"].map((t, i) => ({
+      gpuId: gpu0, gpuIndex: 0, seq: 900 + i, at: new Date(`2026-11-18T${t}Z`), mode: "HASHING", coin: "ETC",
       workloadId: null, hashrateHs: 1e6, powerW: 200, tempC: 60,
     }));
     await tdb.db.telemetrySample.createMany({ data: late.map((r) => ({ ...r, rigId: farm.rigId, seq: BigInt(r.seq), fanPct: 40, utilPct: 99 })) });
     raw.push(...late);
+    // A recent minute already folded, as by the first runs after a start: it must not hide the hole before it.
+    await fold({ unit: "minute", from: "2026-11-18T11:55:00Z", to: "2026-11-18T12:00:00Z" });
     // Without a range a job folds from just after the newest folded minute to the last complete one before now (12:00:30).
     const folded = await fold({ unit: "minute" });
     expect(folded).toMatchObject({ unit: "minute", to: "2026-11-18T12:00:00.000Z" });
