@@ -1,6 +1,6 @@
 import type { Job } from "bullmq";
 import { z } from "zod";
-import { bucketStartOf, findLastFoldedBucket, foldTelemetry, type PrismaClient } from "@rigshift/db";
+import { bucketStartOf, findLastFoldedBucket, foldTelemetry, ROLLUP_UNIT_MS, type PrismaClient } from "@rigshift/db";
 import type { Log } from "./log";
 
 /** The scheduler's own queue: only it adds and runs these jobs. */
@@ -14,17 +14,15 @@ export const ZRollupJob = z.object({
 });
 export type RollupJob = z.infer<typeof ZRollupJob>;
 
-const UNIT_MS = { minute: 60_000, hour: 3_600_000 } as const;
-
 /** The furthest back a job without a range catches up: the largest lookback the config allows. */
 const MAX_CATCH_UP_MS = { minute: 24 * 3_600_000, hour: 7 * 24 * 3_600_000 } as const;
 
 /** Where a job without a range starts: the lookback, or just after the newest bucket folded before it, whichever is earlier. */
 const recentStart = async (db: PrismaClient, unit: RollupJob["unit"], end: Date, lookback: number) => {
-  const byLookback = end.getTime() - lookback * UNIT_MS[unit];
+  const byLookback = end.getTime() - lookback * ROLLUP_UNIT_MS[unit];
   // Older than the lookback, so a run's own recent folds do not hide a hole before them.
   const last = await findLastFoldedBucket(db, { unit, before: new Date(byLookback) });
-  const afterLast = last ? last.getTime() + UNIT_MS[unit] : byLookback;
+  const afterLast = last ? last.getTime() + ROLLUP_UNIT_MS[unit] : byLookback;
   return new Date(Math.max(end.getTime() - MAX_CATCH_UP_MS[unit], Math.min(byLookback, afterLast)));
 };
 
