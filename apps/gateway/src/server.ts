@@ -11,6 +11,7 @@ import { attachAgentNamespace } from "./agent-namespace";
 import { createCommandDelivery } from "./command-delivery";
 import { subscribeCommandDispatch } from "./dispatch-subscriber";
 import { handleEnroll } from "./enroll-route";
+import { coalesceFlushes } from "./flush-coalescing";
 import { sendError, sendJson } from "./http-json";
 import { createLiveFanout } from "./live-fanout";
 import { attachLiveNamespace } from "./live-namespace";
@@ -75,6 +76,7 @@ export const startGateway = async ({ config, db, redis, log, now = () => new Dat
     // Agents send one message per rig per few seconds; 1 MB bounds a malicious frame.
     maxHttpBufferSize: 1_000_000,
   });
+  coalesceFlushes(io);
 
   const live = createGpuLiveStore({ redis, prefix: config.REDIS_PREFIX });
   const fanout = createLiveFanout({ nsp: io.of("/live"), throttleMs: config.LIVE_THROTTLE_MS, log });
