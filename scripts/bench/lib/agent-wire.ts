@@ -3,6 +3,7 @@
 // of socket.io-client instances on the bench's own two cores cost more CPU and memory than the
 // gateway they measure. The gateway sees the same frames and does the same work (auth, zod,
 // COPY, acks); only the load generator gets cheaper.
+import { Socket as TcpSocket } from "node:net";
 import WebSocket from "ws";
 
 export type WireAck = { ok: boolean; code?: string; message?: string; [k: string]: unknown };
@@ -42,6 +43,7 @@ export class WireSocket {
   private ws: WebSocket;
   private nextAck = 0;
   private acks = new Map<number, (data: unknown) => void>();
+  private corked = false;
 
   constructor(url: string, private nsp: string, auth: object, private handlers: WireHandlers) {
     const u = new URL(url);
@@ -89,8 +91,25 @@ export class WireSocket {
   emitJson(event: string, json: string, onAck: (ack: WireAck) => void): number {
     const id = this.nextAck++;
     this.acks.set(id, onAck as (data: unknown) => void);
+    this.corkUntilNextTick();
     this.ws.send(eventFrame(this.nsp, id, event, json));
     return id;
+  }
+
+  /**
+   * A rig flooding sends a message for each ack, and acks come in bursts: the frames sent in one
+   * turn of the event loop go out in one write, so the load processes spend their two cores' share
+   * on rigs, not on syscalls. ws keeps its TCP socket as `_socket`.
+   */
+  private corkUntilNextTick() {
+    const tcp = (this.ws as unknown as { _socket?: unknown })._socket;
+    if (this.corked || !(tcp instanceof TcpSocket)) return;
+    this.corked = true;
+    tcp.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      tcp.uncork();
+    });
   }
 
   ack(id: number, json: string) {
