@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { io as connect, type Socket } from "socket.io-client";
@@ -105,6 +106,8 @@ describe("GATEWAY_WORKERS=2", () => {
   it("runs two workers on one port, and /metrics on either counts the agents and samples of both", async () => {
     pids = await workerPids(2, 60_000);
     expect(pids.has(gateway.pid!)).toBe(false);
+    // Each worker runs with the young generation GATEWAY_WORKER_SEMI_SPACE_MB gives it (default 64 MB).
+    for (const pid of pids) expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")).toContain("--max-semi-space-size=64");
 
     const agents = await Promise.all(rigTokens.map(agentOf));
     const at = new Date().toISOString();

@@ -23,9 +23,21 @@ const METRICS_TIMEOUT_MS = 5_000;
 
 export const isGatewayWorker = () => cluster.isWorker;
 
+const SEMI_SPACE_FLAG = "--max-semi-space-size";
+
+/**
+ * The Node flags a worker runs with: the primary's own, plus its semi-space (0: V8's default).
+ * A semi-space the operator gave the primary explicitly is kept.
+ */
+export const workerExecArgv = (execArgv: readonly string[], semiSpaceMb: number): string[] => {
+  const explicit = execArgv.some((a) => a === SEMI_SPACE_FLAG || a.startsWith(`${SEMI_SPACE_FLAG}=`));
+  return semiSpaceMb > 0 && !explicit ? [...execArgv, `${SEMI_SPACE_FLAG}=${semiSpaceMb}`] : [...execArgv];
+};
+
 /** The primary: fork `workers` gateways, keep them running, stop them all on SIGINT/SIGTERM. */
-export const runGatewayPrimary = ({ workers, log }: { workers: number; log: Log }) => {
+export const runGatewayPrimary = ({ workers, semiSpaceMb, log }: { workers: number; semiSpaceMb: number; log: Log }) => {
   const aggregator = new AggregatorRegistry();
+  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, semiSpaceMb) });
   let stopping = false;
 
   const answerMetrics = (worker: Worker) => async (message: unknown) => {
@@ -48,7 +60,7 @@ export const runGatewayPrimary = ({ workers, log }: { workers: number; log: Log 
     setTimeout(fork, RESTART_DELAY_MS).unref();
   });
   for (let i = 0; i < workers; i++) fork();
-  log.info({ workers }, "gateway primary started its workers");
+  log.info({ workers, semiSpaceMb }, "gateway primary started its workers");
 
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -11,7 +11,7 @@ const log = createLog(config.LOG_LEVEL);
 const worker = isGatewayWorker();
 
 if (config.GATEWAY_WORKERS > 1 && !worker) {
-  runGatewayPrimary({ workers: config.GATEWAY_WORKERS, log });
+  runGatewayPrimary({ workers: config.GATEWAY_WORKERS, semiSpaceMb: config.GATEWAY_WORKER_SEMI_SPACE_MB, log });
 } else {
   if (config.GATEWAY_HEAP_SLACK_MB > 0) boundHeapSlack({ slackMb: config.GATEWAY_HEAP_SLACK_MB });
   const workerLog = worker ? log.child({ worker: process.pid }) : log;

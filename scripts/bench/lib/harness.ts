@@ -1,4 +1,14 @@
+import { appendFileSync } from "node:fs";
 import { spawnChild, type Child } from "../../../tooling/stack/child";
+
+/**
+ * Where the children's output goes: nowhere, or appended to BENCH_CHILD_LOG (with their names), to
+ * see what a gateway said during a run (e.g. with BENCH_GATEWAY_NODE_FLAGS=--trace-gc).
+ */
+const childOutput = () => {
+  const file = process.env.BENCH_CHILD_LOG;
+  return file ? (line: string) => appendFileSync(file, `${line}\n`) : () => {};
+};
 
 /**
  * What every benchmark shares: children that are stopped whatever happens, a hard deadline, and
@@ -38,7 +48,7 @@ export const runBench = async (name: string, deadlineMs: number, body: (ctx: Ben
   };
   const ctx: BenchContext = {
     spawn: ({ name: childName, command, args, cwd, env }) => {
-      const child = spawnChild({ name: childName, command, args, cwd, env: env ?? process.env, output: () => {}, colour: false });
+      const child = spawnChild({ name: childName, command, args, cwd, env: env ?? process.env, output: childOutput(), colour: false });
       children.push(child);
       return child;
     },
