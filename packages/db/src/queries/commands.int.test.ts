@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, insertTestFarm, type TestDatabase, type TestFarm } from "../testing";
 import { createSwitchCommand, listDeliverableCommands, markCommandDispatched } from "./commands";
@@ -98,5 +99,32 @@ describe("delivery to a rig", () => {
     expect(row.events[1]!.message).toBe(`delivered to rig ${rig.rigId}`);
     // A rig that reconnects gets what it was sent again: the agent knows the command by its id.
     expect((await listDeliverableCommands(tdb.db, rig.rigId, at(20))).map((c) => c.id)).toEqual([hash.id, ai.id]);
+  });
+
+  it("marks a command dispatched while a GPU's report holds the command, without a deadlock", async () => {
+    // Seen on a fresh npm start: a planner command to several rigs, already DISPATCHED by another rig's
+    // delivery; this rig acks it as its first GPU reports DONE. The report (recordCommandProgress)
+    // locks the command, then its part; the dispatch must take them in that order too.
+    const rig = await insertTestFarm(tdb.db);
+    const { id } = await createSwitchCommand(tdb.db, { ...operator(), gpuIds: rig.gpuIds, mode: "HASHING" });
+    await tdb.db.command.update({ where: { id }, data: { status: "DISPATCHED" } });
+    const report = new pg.Client({ connectionString: tdb.url });
+    await report.connect();
+    try {
+      await report.query("BEGIN");
+      await report.query(`SELECT 1 FROM "Command" WHERE id = $1 FOR UPDATE`, [id]);
+      const dispatched = markCommandDispatched(tdb.db, { commandId: id, rigId: rig.rigId, now });
+      const waitingOnLocks = async () =>
+        (await tdb.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)[0]!.n;
+      await expect.poll(waitingOnLocks, { timeout: 5_000 }).toBe(1);
+      await report.query(`UPDATE "CommandGpu" SET status = 'DONE', "updatedAt" = now() WHERE "commandId" = $1 AND "gpuId" = $2`, [id, rig.gpuIds[0]]);
+      await report.query("COMMIT");
+      await dispatched;
+    } finally {
+      await report.end();
+    }
+    const parts = await tdb.db.commandGpu.findMany({ where: { commandId: id }, select: { gpuId: true, status: true } });
+    expect(new Map(parts.map((p) => [p.gpuId, p.status]))).toEqual(new Map([[rig.gpuIds[0], "DONE"], [rig.gpuIds[1], "DISPATCHED"]]));
+    expect((await tdb.db.command.findUniqueOrThrow({ where: { id } })).status).toBe("DISPATCHED");
   });
 });

@@ -234,10 +234,16 @@ export const listDeliverableCommands = async (db: Db, rigId: string, now: Date, 
  * one round trip on each. A second ack for the same rig changes nothing.
  */
 export const markCommandDispatched = async (db: Db, { commandId, rigId, now }: { commandId: string; rigId: string; now: Date }) => {
+  // The command row is locked before its parts, the order a GPU's progress report takes them in
+  // (recordCommandProgressIn). Taken parts first, then the event's foreign-key lock on the command,
+  // this deadlocked with a report of the same command (seen on a fresh npm start).
   await db.$executeRaw`
-    WITH parts AS (
+    WITH locked AS (
+      SELECT id FROM "Command" WHERE id = ${commandId}::uuid FOR NO KEY UPDATE
+    ), parts AS (
       UPDATE "CommandGpu" SET status = 'DISPATCHED', "updatedAt" = ${now}
        WHERE "commandId" = ${commandId}::uuid AND "rigId" = ${rigId}::uuid AND status = 'QUEUED'
+         AND EXISTS (SELECT 1 FROM locked)
        RETURNING 1
     ), command AS (
       UPDATE "Command" SET status = 'DISPATCHED'
