@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, insertTestFarm, type TestDatabase, type TestFarm } from "../testing";
-import { createSwitchCommand, listDeliverableCommands, markCommandDispatched } from "./commands";
+import { createSwitchCommand, expireCommand, getCommandView, listDeliverableCommands, markCommandDispatched, recordCommandProgress } from "./commands";
 
 let tdb: TestDatabase;
 let farm: TestFarm;
@@ -126,5 +126,99 @@ describe("delivery to a rig", () => {
     const parts = await tdb.db.commandGpu.findMany({ where: { commandId: id }, select: { gpuId: true, status: true } });
     expect(new Map(parts.map((p) => [p.gpuId, p.status]))).toEqual(new Map([[rig.gpuIds[0], "DONE"], [rig.gpuIds[1], "DISPATCHED"]]));
     expect((await tdb.db.command.findUniqueOrThrow({ where: { id } })).status).toBe("DISPATCHED");
+  });
+});
+
+describe("a GPU's progress report", () => {
+  const report = (rig: TestFarm, commandId: string, gpuIndex: number, status: "RUNNING" | "DONE" | "FAILED", step: "HASHING" | "IDLE" | "AI", message: string | null = null, at = now) =>
+    recordCommandProgress(tdb.db, { commandId, rigId: rig.rigId, gpuIndex, status, step, message, at });
+  const gpuIndex = async (gpuId: string) => (await tdb.db.gpu.findUniqueOrThrow({ where: { id: gpuId }, select: { index: true } })).index;
+  const commandAudit = (id: string) => tdb.db.auditLog.findMany({ where: { targetType: "command", targetId: id }, orderBy: { id: "asc" }, select: { actorType: true, actorId: true, action: true } });
+
+  it("moves the GPU and its part, and ends the command when its last GPU is done: one event each, then the command's, audited", async () => {
+    const rig = await insertTestFarm(tdb.db);
+    const [first, second] = rig.gpuIds as [string, string];
+    const { id } = await createSwitchCommand(tdb.db, { ...operator(), gpuIds: rig.gpuIds, mode: "HASHING" });
+    const t = (s: number) => new Date(now.getTime() + s * 1000);
+
+    expect(await report(rig, id, await gpuIndex(first), "RUNNING", "IDLE", "stopping the miner", t(1))).toEqual({ commandStatus: "RUNNING", gpuId: first });
+    expect(await report(rig, id, await gpuIndex(first), "DONE", "HASHING", null, t(2))).toEqual({ commandStatus: "RUNNING", gpuId: first });
+    let view = await getCommandView(tdb.db, id);
+    expect(view.status).toBe("RUNNING");
+    expect(view.finishedAt).toBeNull();
+    expect(new Map(view.gpus.map((g) => [g.gpuId, [g.status, g.step]]))).toEqual(new Map([[first, ["DONE", "HASHING"]], [second, ["QUEUED", null]]]));
+    expect((await tdb.db.gpu.findUniqueOrThrow({ where: { id: first } })).currentMode).toBe("HASHING");
+
+    expect(await report(rig, id, await gpuIndex(second), "DONE", "HASHING", null, t(3))).toEqual({ commandStatus: "DONE", gpuId: second });
+    view = await getCommandView(tdb.db, id);
+    expect(view).toMatchObject({ status: "DONE", finishedAt: t(3).toISOString(), error: null });
+    expect(view.history.map((h) => [h.status, h.gpuId, h.step, h.message])).toEqual([
+      ["QUEUED", null, null, "switch 2 GPU(s) to HASHING"],
+      ["RUNNING", first, "IDLE", "stopping the miner"],
+      ["DONE", first, "HASHING", null],
+      ["DONE", second, "HASHING", null],
+      ["DONE", null, null, null],
+    ]);
+    expect(await commandAudit(id)).toEqual([
+      { actorType: "USER", actorId: farm.users.operator.id, action: "command.created" },
+      { actorType: "RIG", actorId: rig.rigId, action: "command.done" },
+    ]);
+  });
+
+  it("fails the command, with the GPU's reason on its part, once every GPU has ended and one failed", async () => {
+    const rig = await insertTestFarm(tdb.db);
+    const [first, second] = rig.gpuIds as [string, string];
+    const { id } = await createSwitchCommand(tdb.db, { ...operator(), gpuIds: rig.gpuIds, mode: "AI" });
+    expect(await report(rig, id, await gpuIndex(first), "FAILED", "IDLE", "image pull failed")).toEqual({ commandStatus: "RUNNING", gpuId: first });
+    expect(await report(rig, id, await gpuIndex(second), "DONE", "AI")).toEqual({ commandStatus: "FAILED", gpuId: second });
+    const view = await getCommandView(tdb.db, id);
+    expect(view).toMatchObject({ status: "FAILED", error: "one or more GPUs failed to switch" });
+    expect(view.gpus.find((g) => g.gpuId === first)).toMatchObject({ status: "FAILED", step: "IDLE", error: "image pull failed" });
+    expect(view.gpus.find((g) => g.gpuId === second)).toMatchObject({ status: "DONE", step: "AI", error: null });
+    expect((await commandAudit(id)).map((a) => a.action)).toEqual(["command.created", "command.failed"]);
+  });
+
+  it("ends a command once when all its GPUs report at the same moment", async () => {
+    const rig = await insertTestFarm(tdb.db);
+    const indexes = await Promise.all(rig.gpuIds.map(gpuIndex));
+    for (let round = 0; round < 10; round++) {
+      const { id } = await createSwitchCommand(tdb.db, { ...operator(), gpuIds: rig.gpuIds, mode: "IDLE" });
+      const results = await Promise.all(indexes.map((index) => report(rig, id, index, "DONE", "IDLE")));
+      expect(results.map((r) => r?.commandStatus).sort()).toEqual(["DONE", "RUNNING"]);
+      const view = await getCommandView(tdb.db, id);
+      expect(view.status).toBe("DONE");
+      expect(view.history.filter((h) => h.gpuId === null && h.status === "DONE")).toHaveLength(1);
+      expect((await commandAudit(id)).map((a) => a.action)).toEqual(["command.created", "command.done"]);
+    }
+  });
+
+  it("after the command expired, still moves the GPU to what the rig did, and leaves the command as it ended", async () => {
+    const rig = await insertTestFarm(tdb.db);
+    const [first] = rig.gpuIds as [string];
+    const { id } = await createSwitchCommand(tdb.db, { ...operator(), gpuIds: rig.gpuIds, mode: "HASHING", ttlS: 60 });
+    expect(await expireCommand(tdb.db, { commandId: id, now: new Date(now.getTime() + 61_000) })).toBe(true);
+    expect(await report(rig, id, await gpuIndex(first), "DONE", "HASHING", "late", new Date(now.getTime() + 70_000))).toEqual({ commandStatus: "EXPIRED", gpuId: first });
+    expect((await tdb.db.gpu.findUniqueOrThrow({ where: { id: first } })).currentMode).toBe("HASHING");
+    const view = await getCommandView(tdb.db, id);
+    expect(view.status).toBe("EXPIRED");
+    expect(view.gpus.every((g) => g.status === "EXPIRED")).toBe(true);
+    expect(view.history.map((h) => [h.status, h.gpuId, h.message])).toEqual([
+      ["QUEUED", null, "switch 2 GPU(s) to HASHING"],
+      ["EXPIRED", null, "deadline passed"],
+      ["DONE", first, "late"],
+    ]);
+    expect((await commandAudit(id)).map((a) => a.action)).toEqual(["command.created", "command.expired"]);
+  });
+
+  it("writes nothing for a GPU the rig does not have in the command (a stale or forged report)", async () => {
+    const rig = await insertTestFarm(tdb.db);
+    const other = await insertTestFarm(tdb.db);
+    const { id } = await createSwitchCommand(tdb.db, { ...operator(), gpuIds: rig.gpuIds, mode: "HASHING" });
+    const modes = () => tdb.db.gpu.findMany({ where: { id: { in: [...rig.gpuIds, ...other.gpuIds] } }, select: { id: true, currentMode: true }, orderBy: { id: "asc" } });
+    const before = { view: await getCommandView(tdb.db, id), modes: await modes() };
+    expect(await report(other, id, 0, "DONE", "AI")).toBeNull();
+    expect(await report(rig, id, 63, "DONE", "AI")).toBeNull();
+    expect({ view: await getCommandView(tdb.db, id), modes: await modes() }).toEqual(before);
+    expect(before.modes.some((g) => g.currentMode === "AI")).toBe(false);
   });
 });

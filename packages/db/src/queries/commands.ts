@@ -4,13 +4,14 @@ import {
   type CommandView,
   DomainError,
   type GpuMode,
-  isTerminalCommandStatus,
+  TERMINAL_COMMAND_STATUSES,
   type PlanTarget,
   type SwitchCommand,
   type TargetMode,
   type WorkloadAssignment,
 } from "@rigshift/protocol";
 import type { Db, PrismaClient } from "../client";
+import { Prisma } from "../generated/prisma/client";
 import { auditColumns, recordAudit, type AuditEntry } from "./audit";
 
 /**
@@ -235,7 +236,7 @@ export const listDeliverableCommands = async (db: Db, rigId: string, now: Date, 
  */
 export const markCommandDispatched = async (db: Db, { commandId, rigId, now }: { commandId: string; rigId: string; now: Date }) => {
   // The command row is locked before its parts, the order a GPU's progress report takes them in
-  // (recordCommandProgressIn). Taken parts first, then the event's foreign-key lock on the command,
+  // (recordCommandProgress). Taken parts first, then the event's foreign-key lock on the command,
   // this deadlocked with a report of the same command (seen on a fresh npm start).
   await db.$executeRaw`
     WITH locked AS (
@@ -269,48 +270,56 @@ export type CommandProgressUpdate = {
  * command already expired — the report is what the rig really did. Returns the command's
  * status after the update, or null when the rig has no such part (a stale or forged report).
  */
-export const recordCommandProgress = (db: PrismaClient, u: CommandProgressUpdate) =>
-  db.$transaction(async (tx) => recordCommandProgressIn(tx, u));
-
-const recordCommandProgressIn = async (db: Db, u: CommandProgressUpdate) => {
-  // Row lock on the command: two GPUs of one command reporting at once must not both
-  // read "one part still open" and leave the command RUNNING forever.
-  await db.$queryRaw`SELECT 1 FROM "Command" WHERE "id" = ${u.commandId}::uuid FOR UPDATE`;
-  const part = await db.commandGpu.findFirst({
-    where: { commandId: u.commandId, rigId: u.rigId, gpu: { index: u.gpuIndex } },
-    select: { gpuId: true, status: true, command: { select: { status: true } } },
-  });
-  if (!part) return null;
-  await db.gpu.update({ where: { id: part.gpuId }, data: { currentMode: u.step } });
-  await db.commandEvent.create({
-    data: { commandId: u.commandId, gpuId: part.gpuId, status: u.status, step: u.step, message: u.message, at: u.at },
-  });
-  if (isTerminalCommandStatus(part.command.status)) return { commandStatus: part.command.status, gpuId: part.gpuId };
-
-  await db.commandGpu.update({
-    where: { commandId_gpuId: { commandId: u.commandId, gpuId: part.gpuId } },
-    data: { status: u.status, step: u.step, error: u.status === "FAILED" ? u.message : null },
-  });
-  const parts = await db.commandGpu.findMany({ where: { commandId: u.commandId }, select: { status: true } });
-  let commandStatus: CommandStatus = "RUNNING";
-  if (parts.every((p) => p.status === "DONE" || p.status === "FAILED")) {
-    commandStatus = parts.some((p) => p.status === "FAILED") ? "FAILED" : "DONE";
-  }
-  const finished = commandStatus !== "RUNNING";
-  await db.command.update({
-    where: { id: u.commandId },
-    data: {
-      status: commandStatus,
-      ...(finished ? { finishedAt: u.at, error: commandStatus === "FAILED" ? "one or more GPUs failed to switch" : null } : {}),
-    },
-  });
-  if (finished) {
-    await db.commandEvent.create({ data: { commandId: u.commandId, status: commandStatus, at: u.at } });
-    await recordAudit(db, {
-      actorType: "RIG", actorId: u.rigId, action: `command.${commandStatus.toLowerCase()}`, targetType: "command", targetId: u.commandId,
-    });
-  }
-  return { commandStatus, gpuId: part.gpuId };
+export const recordCommandProgress = async (db: PrismaClient, u: CommandProgressUpdate) => {
+  const step = Prisma.sql`${u.step}::"GpuMode"`;
+  const status = Prisma.sql`${u.status}::"CommandStatus"`;
+  const [, rows] = await db.$transaction([
+    // Row lock on the command, in a statement of its own: two GPUs of one command reporting at once
+    // must not both read "one part still open" and leave the command RUNNING forever. The statement
+    // below starts after the lock is held, so it reads the parts as the other report left them.
+    db.$queryRaw`SELECT 1 FROM "Command" WHERE id = ${u.commandId}::uuid FOR UPDATE`,
+    // The rest in one statement (one round trip while the lock is held; it was ten): the GPU follows
+    // the report always, the part and the command only while the command is open.
+    db.$queryRaw<{ gpuId: string; commandStatus: CommandStatus }[]>`
+      WITH part AS (
+        SELECT cg."gpuId", c.status AS "commandStatus"
+          FROM "CommandGpu" cg
+          JOIN "Command" c ON c.id = cg."commandId"
+          JOIN "Gpu" g ON g.id = cg."gpuId"
+         WHERE cg."commandId" = ${u.commandId}::uuid AND cg."rigId" = ${u.rigId}::uuid AND g.index = ${u.gpuIndex}
+      ), open AS (
+        SELECT * FROM part WHERE "commandStatus"::text <> ALL(${[...TERMINAL_COMMAND_STATUSES]}::text[])
+      ), gpu AS (
+        UPDATE "Gpu" g SET "currentMode" = ${step}, "updatedAt" = now() FROM part WHERE g.id = part."gpuId"
+      ), moved AS (
+        UPDATE "CommandGpu" cg SET status = ${status}, step = ${step}, error = ${u.status === "FAILED" ? u.message : null}, "updatedAt" = now()
+          FROM open WHERE cg."commandId" = ${u.commandId}::uuid AND cg."gpuId" = open."gpuId"
+      ), outcome AS (
+        -- The command's status from its parts, this one as reported (sibling statements' writes are not visible here).
+        SELECT CASE WHEN bool_and(x.status IN ('DONE', 'FAILED')) THEN CASE WHEN bool_or(x.status = 'FAILED') THEN 'FAILED' ELSE 'DONE' END ELSE 'RUNNING' END AS status
+          FROM (SELECT CASE WHEN cg."gpuId" = open."gpuId" THEN ${u.status} ELSE cg.status::text END AS status
+                  FROM "CommandGpu" cg CROSS JOIN open WHERE cg."commandId" = ${u.commandId}::uuid) x
+        HAVING count(*) > 0
+      ), command AS (
+        UPDATE "Command" c SET status = o.status::"CommandStatus",
+               "finishedAt" = CASE WHEN o.status = 'RUNNING' THEN c."finishedAt" ELSE ${u.at} END,
+               error = CASE o.status WHEN 'RUNNING' THEN c.error WHEN 'FAILED' THEN 'one or more GPUs failed to switch' ELSE NULL END
+          FROM outcome o WHERE c.id = ${u.commandId}::uuid
+      ), events AS (
+        -- The GPU's step, then the command's end if this was its last open part, in that order.
+        INSERT INTO "CommandEvent" ("commandId", "gpuId", status, step, message, at)
+        SELECT ${u.commandId}::uuid, e."gpuId", e.status, e.step, e.message, ${u.at}
+          FROM (SELECT 1 AS n, part."gpuId", ${status} AS status, ${step} AS step, ${u.message} AS message FROM part
+                UNION ALL
+                SELECT 2, NULL, o.status::"CommandStatus", NULL, NULL FROM outcome o WHERE o.status <> 'RUNNING') e
+         ORDER BY e.n
+      ), audit AS (
+        INSERT INTO "AuditLog" ("actorType", "actorId", action, "targetType", "targetId")
+        SELECT 'RIG', ${u.rigId}, 'command.' || lower(o.status), 'command', ${u.commandId} FROM outcome o WHERE o.status <> 'RUNNING'
+      )
+      SELECT part."gpuId"::text AS "gpuId", COALESCE((SELECT status FROM outcome), part."commandStatus"::text) AS "commandStatus" FROM part`,
+  ]);
+  return rows[0] ?? null;
 };
 
 /** End a command whose deadline passed before every GPU finished. Returns true if it expired now. */
