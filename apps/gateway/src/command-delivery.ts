@@ -1,7 +1,7 @@
 import { listDeliverableCommands, markCommandDispatched, type PrismaClient } from "@rigshift/db";
-import { ZCommandAck } from "@rigshift/protocol";
+import { type SwitchCommand, ZCommandAck } from "@rigshift/protocol";
 import type { Log } from "./log";
-import type { RigRegistry } from "./rig-registry";
+import type { RigConnection, RigRegistry } from "./rig-registry";
 
 const ACK_TIMEOUT_MS = 10_000;
 
@@ -10,37 +10,47 @@ const ACK_TIMEOUT_MS = 10_000;
  * DISPATCHED once the agent acks. A rig that is not here, or does not ack, keeps its parts
  * QUEUED: the scheduler publishes again and the rig's next `hello` picks them up.
  * A command already on its way over a connection is not sent again on it until that send ends:
- * the API's dispatch and the scheduler's first one arrive together, and a slow ack meets the next poll.
+ * the API's dispatch and the scheduler's first one arrive together, and a slow ack meets the next
+ * poll. A dispatch of one command is "on its way" from before its query, so the second of the
+ * pair costs no query either (about a third of the gateway's command queries in the bench).
  */
 export const createCommandDelivery = ({ db, registry, log, now }: { db: PrismaClient; registry: RigRegistry; log: Log; now: () => Date }) => {
+  /** `<socket id>/<command id>` of the sends in flight. Keyed by connection: a rig that reconnects gets its commands on the new one at once. */
   const inFlight = new Set<string>();
+  /** Runs `send` unless the key is already in flight. */
+  const exclusively = async (key: string, send: () => Promise<void>) => {
+    if (inFlight.has(key)) return;
+    inFlight.add(key);
+    try {
+      await send();
+    } finally {
+      inFlight.delete(key);
+    }
+  };
+
+  const send = async (rigId: string, conn: RigConnection, command: SwitchCommand) => {
+    try {
+      const raw: unknown = await conn.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("command", command);
+      const ack = ZCommandAck.safeParse(raw);
+      if (!ack.success) return log.warn({ rigId, commandId: command.id }, "agent sent a malformed command ack");
+      if (!ack.data.ok) return log.warn({ rigId, commandId: command.id, code: ack.data.code, reason: ack.data.message }, "agent refused command");
+      await markCommandDispatched(db, { commandId: command.id, rigId, now: now() });
+    } catch (err) {
+      log.warn({ rigId, commandId: command.id, err: (err as Error).message }, "command not acked; will retry");
+    }
+  };
+
   return async (rigId: string, commandId?: string) => {
     const conn = registry.get(rigId);
     if (!conn?.gpuIds) return;
-    // Keyed by connection: a rig that reconnects gets its commands on the new one at once.
-    if (commandId && inFlight.has(`${conn.socket.id}/${commandId}`)) return;
-    const commands = await listDeliverableCommands(db, rigId, now(), commandId);
-    for (const command of commands) {
-      const key = `${conn.socket.id}/${command.id}`;
-      if (inFlight.has(key)) continue;
-      inFlight.add(key);
-      try {
-        const raw: unknown = await conn.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("command", command);
-        const ack = ZCommandAck.safeParse(raw);
-        if (!ack.success) {
-          log.warn({ rigId, commandId: command.id }, "agent sent a malformed command ack");
-          continue;
-        }
-        if (!ack.data.ok) {
-          log.warn({ rigId, commandId: command.id, code: ack.data.code, reason: ack.data.message }, "agent refused command");
-          continue;
-        }
-        await markCommandDispatched(db, { commandId: command.id, rigId, now: now() });
-      } catch (err) {
-        log.warn({ rigId, commandId: command.id, err: (err as Error).message }, "command not acked; will retry");
-      } finally {
-        inFlight.delete(key);
-      }
+    if (commandId) {
+      await exclusively(`${conn.socket.id}/${commandId}`, async () => {
+        for (const command of await listDeliverableCommands(db, rigId, now(), commandId)) await send(rigId, conn, command);
+      });
+      return;
+    }
+    for (const command of await listDeliverableCommands(db, rigId, now())) {
+      await exclusively(`${conn.socket.id}/${command.id}`, () => send(rigId, conn, command));
     }
   };
 };

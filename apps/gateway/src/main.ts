@@ -15,7 +15,7 @@ if (config.GATEWAY_WORKERS > 1 && !worker) {
 } else {
   if (config.GATEWAY_HEAP_SLACK_MB > 0) boundHeapSlack({ slackMb: config.GATEWAY_HEAP_SLACK_MB });
   const workerLog = worker ? log.child({ worker: process.pid }) : log;
-  const db = createDb({ databaseUrl: config.DATABASE_URL });
+  const db = createDb({ databaseUrl: config.DATABASE_URL, poolMax: config.GATEWAY_DB_POOL_MAX });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const gateway = await startGateway({ config, db, redis, log: workerLog, metricsText: worker ? clusterMetricsOf : undefined });
 
