@@ -29,6 +29,9 @@ export const commandRoutes = (deps: ApiDeps) => ({
       now,
     });
     const job: CommandJob = { commandId: id };
+    // The rigs can have it now: the first dispatch goes out alongside the job rather than after it.
+    // The job repeats it until they do, so a lost dispatch only costs time.
+    const dispatched = deps.dispatchCommand({ commandId: id, rigIds }).catch((err: unknown) => deps.log.warn({ err, commandId: id }, "first dispatch not sent; the scheduler will send it"));
     try {
       // jobId = command id: a retried request or a second enqueuer cannot deliver it twice.
       await deps.commandQueue.add("deliver", job, { jobId: id, removeOnComplete: 1000, removeOnFail: 1000 });
@@ -36,9 +39,9 @@ export const commandRoutes = (deps: ApiDeps) => ({
       // The row is written and audited; without its job it waits for the scheduler's sweep or expires.
       deps.log.error({ err, commandId: id }, "command queued in the database but not in Redis");
       throw new DomainError("UNAVAILABLE", "command saved but the delivery queue is unreachable; it may expire", { commandId: id });
+    } finally {
+      await dispatched;
     }
-    // The rigs can have it now; the job above repeats this until they do, so a lost dispatch only costs time.
-    await deps.dispatchCommand({ commandId: id, rigIds }).catch((err: unknown) => deps.log.warn({ err, commandId: id }, "first dispatch not sent; the scheduler will send it"));
     return json({ id }, 202, { location: `/api/v1/commands/${id}` });
   }),
 
