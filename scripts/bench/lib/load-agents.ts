@@ -1,6 +1,6 @@
 // A load process for the fleet benchmarks: many simulated rigs, each its own socket.io
 // connection to a gateway's /agent, speaking the real protocol (hello with 8 GPUs, then
-// telemetry; commands acked on receipt). Started by startLoad() over IPC; not a benchmark itself.
+// telemetry; commands acked on receipt and reported DONE a moment later). Started by startLoad() over IPC; not a benchmark itself.
 // The frames are written by agent-wire.ts and the GPU readings encoded once per rig, so one
 // process plays thousands of rigs; the gateway still parses, validates and stores every message.
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -31,6 +31,8 @@ const now = () => performance.timeOrigin + performance.now();
 
 const HELLO_TIMEOUT_MS = 30_000;
 const TELEMETRY_TIMEOUT_MS = 60_000;
+/** A simulated switch: the rig reports each GPU DONE this long after it acked the command. */
+const SWITCH_MS = 1_000;
 /** Readings vary between messages as a rig's do; a few encodings per rig, taken in turn. */
 const VARIANTS = 4;
 
@@ -172,7 +174,19 @@ const run = (plan: LoadPlan) => {
           if (event !== "command") return;
           const receivedAt = now();
           if (ackId !== null) socket?.ack(ackId, `{"ok":true}`);
-          send({ type: "command", commandId: (payload as { id: string }).id, receivedAt });
+          const command = payload as { id: string; mode: string; gpus: { index: number }[] };
+          send({ type: "command", commandId: command.id, receivedAt });
+          // As an agent does once the miner or workload is up: commands end, and the scheduler stops following them.
+          const s = socket;
+          rigTimers.push(setTimeout(() => {
+            if (stopping || s !== socket || !s?.connected) return;
+            for (const gpu of command.gpus) {
+              const progress = { v: 1, commandId: command.id, gpuIndex: gpu.index, status: "DONE", step: command.mode, message: null, at: atNow() };
+              s.emitJson("commandProgress", JSON.stringify(progress), (ack: WireAck) => {
+                if (!ack?.ok) lastError = `commandProgress: ${ack?.code}: ${ack?.message}`;
+              });
+            }
+          }, SWITCH_MS));
         },
       });
     };
