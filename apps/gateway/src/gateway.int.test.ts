@@ -17,9 +17,9 @@ let prefix: string;
 const gateways: Gateway[] = [];
 const sockets: Socket[] = [];
 
-const start = async () => {
+const start = async (redisPrefix = prefix) => {
   const gateway = await startGateway({
-    config: { ...base, DATABASE_URL: tdb.url, GATEWAY_PORT: 0, GATEWAY_HOST: "127.0.0.1", REDIS_PREFIX: prefix, TELEMETRY_BATCH_MS: 20, LIVE_THROTTLE_MS: 100, WEB_ORIGINS: "http://127.0.0.1:3999" },
+    config: { ...base, DATABASE_URL: tdb.url, GATEWAY_PORT: 0, GATEWAY_HOST: "127.0.0.1", REDIS_PREFIX: redisPrefix, TELEMETRY_BATCH_MS: 20, LIVE_THROTTLE_MS: 100, WEB_ORIGINS: "http://127.0.0.1:3999" },
     db: tdb.db,
     redis,
     log: createLog("silent"),
@@ -310,5 +310,54 @@ describe("browsers on /live", () => {
     await expect.poll(() => batches.flatMap((x) => x.gpus).find((g) => g.hashrateHs === 50e6), { timeout: 5000 }).toMatchObject({
       gpuId: farm.gpuIds[0], rigId: farm.rigId, mode: "HASHING", coin: "ETC", tempC: 61,
     });
+  });
+
+  it("publishes a rig's updates to the other gateways only while a browser there watches them, and only what it watches", async () => {
+    // Gateways of their own (a prefix of their own): the browser of the test above watches the whole fleet.
+    const own = testRedisPrefix();
+    const [a, b] = [await start(own), await start(own)];
+    const wire = redis.duplicate();
+    const published: { event: string; args: unknown[] }[] = [];
+    wire.on("message", (_channel: string, message: string) => {
+      const { data } = JSON.parse(message) as { data: [string, ...unknown[]] };
+      published.push({ event: data[0], args: data.slice(1) });
+    });
+    await wire.subscribe(`${own}:socket.io-request#/live#`);
+    const peerUpdates = () => published.filter((p) => p.event === "gpus:peer");
+    const watches = () => published.filter((p) => p.event === "rooms:watch");
+    const flushes = (n: number) => new Promise((r) => setTimeout(r, n * 100));
+
+    const agent = connectAgent(b, rigToken);
+    await connected(agent);
+    await agent.emitWithAck("hello", hello);
+    await agent.emitWithAck("telemetry", telemetry(900, 51e6));
+    await flushes(5);
+    expect(published).toEqual([]);
+
+    // A browser on A watches one of the rig's two GPUs: B sends that GPU, not the other, and A shows it.
+    const { token } = await createSession(tdb.db, { email: farm.users.viewer.email, password: "test-password", ttlHours: 1, now: new Date() });
+    const browser = connect(`${a.url}/live`, { transports: ["websocket"], reconnection: false, extraHeaders: { cookie: `rs_session=${token}` } });
+    sockets.push(browser);
+    await connected(browser);
+    const shown: GpuLiveBatch[] = [];
+    browser.on("gpus", (batch: GpuLiveBatch) => shown.push(batch));
+    browser.emit("subscribe", { v: 1, rooms: [`gpu:${farm.gpuIds[0]}`] });
+    await expect.poll(() => watches().at(-1)?.args[0]).toMatchObject({ rooms: [`gpu:${farm.gpuIds[0]}`] });
+    await agent.emitWithAck("telemetry", telemetry(901, 52e6));
+    await expect.poll(() => shown.flatMap((x) => x.gpus).map((g) => [g.gpuId, g.hashrateHs])).toEqual([[farm.gpuIds[0], 52e6]]);
+    const sent = peerUpdates().flatMap((p) => (p.args[1] as GpuLiveBatch).gpus);
+    expect(sent.map((g) => [g.gpuId, g.hashrateHs])).toEqual([[farm.gpuIds[0], 52e6]]);
+
+    // The browser leaves: A says so, and B publishes nothing more.
+    browser.disconnect();
+    await expect.poll(() => watches().at(-1)?.args[0]).toMatchObject({ rooms: [] });
+    const before = peerUpdates().length;
+    await agent.emitWithAck("telemetry", telemetry(902, 53e6));
+    await flushes(5);
+    expect(peerUpdates()).toHaveLength(before);
+    agent.disconnect();
+    wire.disconnect();
+    const keys = await redis.keys(`${own}:*`);
+    if (keys.length) await redis.del(...keys);
   });
 });

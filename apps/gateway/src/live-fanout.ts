@@ -1,34 +1,69 @@
+import { randomUUID } from "node:crypto";
 import type { Namespace } from "socket.io";
-import { PROTOCOL_VERSION, ZGpuLive, ZGpuLiveBatch, type CommandLive, type GpuLive, type GpuLiveBatch } from "@rigshift/protocol";
+import { PROTOCOL_VERSION, ZGpuLive, ZGpuLiveBatch, ZLiveWatch, type CommandLive, type GpuLive, type GpuLiveBatch, type LiveWatch } from "@rigshift/protocol";
+import { roomsOf, type LiveGpuUpdate } from "./live-rooms";
 import type { Log } from "./log";
+import { createPeerWatches } from "./peer-watches";
 
 /**
  * Browsers get at most one `gpus` update per room per `throttleMs`, however fast telemetry
  * comes: updates are merged per GPU (newest wins) and flushed on a timer. Rooms are `fleet`,
  * `site:<id>`, `rig:<id>` and `gpu:<id>`.
  *
- * Each flush sends this gateway's updates to the other gateways as ONE message (the Redis
- * adapter's server-side emit), and every gateway hands what it heard to the rooms its own
+ * Each flush sends this gateway's updates to the other gateways as one message per site (the
+ * Redis adapter's server-side emit), and every gateway hands what it heard to the rooms its own
  * browsers are in. Emitting to each room through the adapter instead would publish to Redis
  * once per rig and GPU per second, browsers or not: with 10,000 rigs that is 90,000 publishes a
  * second, most of a core.
+ *
+ * A gateway sends its peers only the updates their browsers watch, and nothing when none does:
+ * otherwise every gateway would encode, and every gateway decode, all of the fleet's updates
+ * each second (megabytes of JSON with 10,000 rigs) for dashboards that are mostly closed. Each
+ * gateway with browsers announces their rooms on every flush, and at once when a browser joins
+ * a room it had not announced; a gateway that starts learns them within one flush.
  */
 export type LiveFanout = ReturnType<typeof createLiveFanout>;
 
-export type LiveGpuUpdate = { siteId: string; gpu: GpuLive };
-
-/** The server-side event between gateways (never sent to browsers): one site's updates. */
+/** The server-side events between gateways (never sent to browsers). */
 const PEER_EVENT = "gpus:peer";
+const WATCH_EVENT = "rooms:watch";
 /** Site ids are uuids like every id in the live messages. */
 const ZSiteId = ZGpuLive.shape.rigId;
-
-export const roomsOf = ({ siteId, gpu }: LiveGpuUpdate) => ["fleet", `site:${siteId}`, `rig:${gpu.rigId}`, `gpu:${gpu.gpuId}`];
+/** Peers announce every flush; one missed by a loaded Redis or event loop is not yet a gone gateway. */
+const WATCH_TTL_FLUSHES = 5;
 
 export const createLiveFanout = ({ nsp, throttleMs, log }: { nsp: Namespace; throttleMs: number; log: Log }) => {
-  /** This gateway's rigs' updates by site, for every gateway. */
+  const gatewayId = randomUUID();
+  const peers = createPeerWatches({ ttlMs: WATCH_TTL_FLUSHES * throttleMs });
+  /** This gateway's rigs' updates by site. */
   let outgoing = new Map<string, Map<string, GpuLive>>();
   /** Updates from every gateway (this one included), for this gateway's browsers. */
   let incoming = new Map<string, LiveGpuUpdate>();
+
+  /** The rooms this gateway's browsers are in: every room of the namespace but each socket's own. */
+  const localRooms = () => [...nsp.adapter.rooms.keys()].filter((room) => !nsp.adapter.sids.has(room));
+  let announced = new Set<string>();
+  const announce = (rooms = localRooms()) => {
+    if (rooms.length === 0 && announced.size === 0) return;
+    const watch: LiveWatch = { v: PROTOCOL_VERSION, gatewayId, rooms };
+    nsp.serverSideEmit(WATCH_EVENT, watch);
+    announced = new Set(rooms);
+  };
+  let announceSoon: NodeJS.Immediate | null = null;
+  nsp.adapter.on("create-room", (room: string) => {
+    if (announceSoon || nsp.adapter.sids.has(room) || announced.has(room)) return;
+    // A subscribe joins several rooms in one turn: announce them once.
+    announceSoon = setImmediate(() => {
+      announceSoon = null;
+      announce();
+    });
+  });
+
+  nsp.on(WATCH_EVENT, (watch: unknown) => {
+    const parsed = ZLiveWatch.safeParse(watch);
+    if (!parsed.success) return log.warn({ event: WATCH_EVENT }, "ignored a malformed room announcement from another gateway");
+    peers.announce(parsed.data.gatewayId, parsed.data.rooms);
+  });
 
   nsp.on(PEER_EVENT, (siteId: unknown, batch: unknown) => {
     const site = ZSiteId.safeParse(siteId);
@@ -38,10 +73,16 @@ export const createLiveFanout = ({ nsp, throttleMs, log }: { nsp: Namespace; thr
   });
 
   const flush = () => {
+    announce();
+    const watchedHere = announced.size > 0;
+    const watchedByPeers = peers.watching();
     for (const [siteId, gpus] of outgoing) {
-      const batch: GpuLiveBatch = { v: PROTOCOL_VERSION, gpus: [...gpus.values()] };
-      nsp.serverSideEmit(PEER_EVENT, siteId, batch);
-      for (const gpu of batch.gpus) incoming.set(gpu.gpuId, { siteId, gpu });
+      const forPeers: GpuLive[] = [];
+      for (const gpu of gpus.values()) {
+        if (watchedHere) incoming.set(gpu.gpuId, { siteId, gpu });
+        if (watchedByPeers?.({ siteId, gpu })) forPeers.push(gpu);
+      }
+      if (forPeers.length > 0) nsp.serverSideEmit(PEER_EVENT, siteId, { v: PROTOCOL_VERSION, gpus: forPeers } satisfies GpuLiveBatch);
     }
     outgoing = new Map();
     if (incoming.size === 0) return;
@@ -72,6 +113,11 @@ export const createLiveFanout = ({ nsp, throttleMs, log }: { nsp: Namespace; thr
     },
     /** Command steps are rare and the operator is waiting on them: sent at once, to the fleet room. */
     command: (event: Omit<CommandLive, "v">) => nsp.to("fleet").emit("command", { v: PROTOCOL_VERSION, ...event }),
-    close: () => clearInterval(timer),
+    close: () => {
+      clearInterval(timer);
+      if (announceSoon) clearImmediate(announceSoon);
+      // Peers stop sending now rather than when the announcement lapses.
+      announce([]);
+    },
   };
 };

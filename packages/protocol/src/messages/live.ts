@@ -29,9 +29,23 @@ export const ZCommandLive = z.object({
 });
 export type CommandLive = z.infer<typeof ZCommandLive>;
 
+/** A room on /live: the whole fleet, or one site, rig or GPU. */
+export const ZLiveRoom = z.string().regex(/^(fleet|site:[0-9a-f-]{36}|rig:[0-9a-f-]{36}|gpu:[0-9a-f-]{36})$/);
+
 /** Browser → gateway: which rooms to follow. */
 export const ZLiveSubscribe = z.object({
   v: z.literal(PROTOCOL_VERSION),
-  rooms: z.array(z.string().regex(/^(fleet|site:[0-9a-f-]{36}|rig:[0-9a-f-]{36}|gpu:[0-9a-f-]{36})$/)).max(64),
+  rooms: z.array(ZLiveRoom).max(64),
 });
 export type LiveSubscribe = z.infer<typeof ZLiveSubscribe>;
+
+/**
+ * Gateway → other gateways: the rooms this gateway's browsers are in, so that the others send
+ * it only updates someone here watches. Empty when its last browser has gone.
+ */
+export const ZLiveWatch = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  gatewayId: z.uuid(),
+  rooms: z.array(ZLiveRoom),
+});
+export type LiveWatch = z.infer<typeof ZLiveWatch>;
