@@ -14,7 +14,24 @@ const ACK_TIMEOUT_MS = 10_000;
  * poll. A dispatch of one command is "on its way" from before its query, so the second of the
  * pair costs no query either (about a third of the gateway's command queries in the bench).
  */
-export const createCommandDelivery = ({ db, registry, log, now }: { db: PrismaClient; registry: RigRegistry; log: Log; now: () => Date }) => {
+export const createCommandDelivery = ({
+  db, registry, log, now, onTimed,
+}: {
+  db: PrismaClient;
+  registry: RigRegistry;
+  log: Log;
+  now: () => Date;
+  /** Seconds each phase took: `lookup` the query of the rig's open commands, `ack` from the send until the agent acked. */
+  onTimed?: (phase: "lookup" | "ack", seconds: number) => void;
+}) => {
+  const timed = async <T>(phase: "lookup" | "ack", run: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const result = await run();
+    onTimed?.(phase, (performance.now() - t0) / 1000);
+    return result;
+  };
+  const lookup = (rigId: string, commandId?: string) => timed("lookup", () => listDeliverableCommands(db, rigId, now(), commandId));
+
   /** `<socket id>/<command id>` of the sends in flight. Keyed by connection: a rig that reconnects gets its commands on the new one at once. */
   const inFlight = new Set<string>();
   /** Runs `send` unless the key is already in flight. */
@@ -30,7 +47,7 @@ export const createCommandDelivery = ({ db, registry, log, now }: { db: PrismaCl
 
   const send = async (rigId: string, conn: RigConnection, command: SwitchCommand) => {
     try {
-      const raw: unknown = await conn.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("command", command);
+      const raw: unknown = await timed("ack", () => conn.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("command", command));
       const ack = ZCommandAck.safeParse(raw);
       if (!ack.success) return log.warn({ rigId, commandId: command.id }, "agent sent a malformed command ack");
       if (!ack.data.ok) return log.warn({ rigId, commandId: command.id, code: ack.data.code, reason: ack.data.message }, "agent refused command");
@@ -45,11 +62,11 @@ export const createCommandDelivery = ({ db, registry, log, now }: { db: PrismaCl
     if (!conn?.gpuIds) return;
     if (commandId) {
       await exclusively(`${conn.socket.id}/${commandId}`, async () => {
-        for (const command of await listDeliverableCommands(db, rigId, now(), commandId)) await send(rigId, conn, command);
+        for (const command of await lookup(rigId, commandId)) await send(rigId, conn, command);
       });
       return;
     }
-    for (const command of await listDeliverableCommands(db, rigId, now())) {
+    for (const command of await lookup(rigId)) {
       await exclusively(`${conn.socket.id}/${command.id}`, () => send(rigId, conn, command));
     }
   };

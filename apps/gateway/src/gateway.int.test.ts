@@ -282,6 +282,37 @@ describe("/metrics", () => {
     expect(value(after, "rigshift_gateway_rejected_messages_total", { event: "connect", reason: "UNAUTHENTICATED" })).toBeGreaterThanOrEqual(1);
     agent.disconnect();
   });
+
+  it("times a command's lookup and the agent's ack, so a slow rig shows as a slow ack", async () => {
+    const gateway = gateways[0]!;
+    // parse-prometheus-text-format drops the labels of a histogram's series, so its _sum and _count lines are read here.
+    const delivery = (text: string, phase: string) => {
+      const series = (suffix: string) => Number(new RegExp(`^rigshift_gateway_command_delivery_seconds_${suffix}\\{phase="${phase}"\\} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+      return { count: series("count"), sum: series("sum") };
+    };
+    const scrapeText = async () => {
+      const text = await (await fetch(`${gateway.url}/metrics`)).text();
+      expect(parsePrometheusTextFormat(text).map((m) => m.name)).toContain("rigshift_gateway_command_delivery_seconds");
+      return text;
+    };
+    const before = await scrapeText();
+    const agent = connectAgent(gateway, rigToken);
+    await connected(agent);
+    await agent.emitWithAck("hello", hello);
+    agent.on("command", (_cmd: SwitchCommand, ack: (r: unknown) => void) => setTimeout(() => ack({ ok: true }), 300));
+    const { id, rigIds } = await createSwitchCommand(tdb.db, { gpuIds: [farm.gpuIds[0]!], mode: "IDLE", ttlS: 60, source: "USER", userId: farm.users.operator.id, now: new Date() });
+    await redis.publish(`${prefix}:${COMMAND_DISPATCH_CHANNEL}`, JSON.stringify({ commandId: id, rigIds }));
+    await expect.poll(async () => (await getCommandView(tdb.db, id)).status).toBe("DISPATCHED");
+
+    const after = await scrapeText();
+    // The hello's lookup of the rig's open commands counts too, and it may resend an earlier test's
+    // command that is still open: every ack here took 300 ms.
+    expect(delivery(after, "lookup").count - delivery(before, "lookup").count).toBeGreaterThanOrEqual(2);
+    const acks = delivery(after, "ack").count - delivery(before, "ack").count;
+    expect(acks).toBeGreaterThanOrEqual(1);
+    expect((delivery(after, "ack").sum - delivery(before, "ack").sum) / acks).toBeGreaterThanOrEqual(0.29);
+    agent.disconnect();
+  });
 });
 
 describe("browsers on /live", () => {

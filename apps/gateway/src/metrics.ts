@@ -26,6 +26,13 @@ export const createGatewayMetrics = ({ connectedAgents, pendingRows }: { connect
       registers: [registry],
     }),
     failedBatches: new Counter({ name: "rigshift_gateway_telemetry_failed_batches_total", help: "Batches the database refused (agents resend)", registers: [registry] }),
+    commandDeliverySeconds: new Histogram({
+      name: "rigshift_gateway_command_delivery_seconds",
+      help: "A command's way through this gateway: lookup (reading a rig's open commands) and ack (sent until the agent acks)",
+      labelNames: ["phase"] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     rejected: new Counter({
       name: "rigshift_gateway_rejected_messages_total",
       help: "Agent messages and connections refused, by event and reason",

@@ -99,7 +99,10 @@ export const startGateway = async ({ config, db, redis, log, now = () => new Dat
     },
   });
   pendingRows = batcher.pendingRows;
-  const deliver = createCommandDelivery({ db, registry, log, now });
+  const deliver = createCommandDelivery({
+    db, registry, log, now,
+    onTimed: (phase, seconds) => metrics.commandDeliverySeconds.observe({ phase }, seconds),
+  });
   attachAgentNamespace({
     nsp: io.of("/agent"), db, live, fanout, batcher, registry, deliver, log, now,
     onRejected: (event, reason) => metrics.rejected.inc({ event, reason }),
