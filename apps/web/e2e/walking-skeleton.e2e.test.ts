@@ -65,6 +65,13 @@ describe("walking skeleton", () => {
       await expect.poll(() => cellText(page, gpu.id, "gpu-hashrate"), { timeout: 30_000 }).toMatch(/\d/);
       const before = await reading();
       await expect.poll(reading, { timeout: 15_000, interval: 500 }).not.toBe(before);
+      // The rig's line follows its GPUs' live readings, not only the fleet refetch: over two refetch
+      // periods a rig reporting every few seconds never reads 20 s or more (it read up to 32 s before).
+      const seen = page.getByTestId(`rig-seen-${rig.id}`);
+      for (let i = 0; i < 8; i++) {
+        expect(await seen.innerText()).toMatch(/^1?\d s ago$/);
+        await page.waitForTimeout(4_000);
+      }
 
       await demo.shot(page, "fleet");
 

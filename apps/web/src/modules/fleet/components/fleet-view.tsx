@@ -5,6 +5,7 @@ import type { GpuView, RigView, SiteView } from "@rigshift/protocol";
 import { formatAgo, formatKw } from "@/lib/format";
 import { useNow } from "@/lib/use-now";
 import { useGpus, useRigs, useSites } from "../hooks/use-fleet";
+import { rigLastSeenAt } from "../lib/rig-seen";
 import { type GatewayTarget, useLive } from "../hooks/use-live";
 import { CommandBar } from "./command-bar";
 import { FleetTiles } from "./fleet-tiles";
@@ -79,7 +80,7 @@ export const FleetView = ({ initialSites, initialRigs, initialGpus, renderedAt, 
                     <span className="font-medium text-slate-200">{rig.name}</span>
                     <span className="text-xs text-slate-500">
                       {rig.hostname ?? "no hostname"} · agent {rig.agentVersion ?? "—"} · {rig.enrolled ? "enrolled" : "not enrolled"} · seen{" "}
-                      {formatAgo(rig.lastSeenAt, now)}
+                      <span data-testid={`rig-seen-${rig.id}`}>{formatAgo(rigLastSeenAt(rig, rigGpus), now)}</span>
                     </span>
                   </div>
                   {rigGpus.length ? (
