@@ -250,12 +250,13 @@ describe("agents (command dispatch)", () => {
 });
 
 describe("/metrics", () => {
-  const scrape = async (gateway: Gateway) => {
+  const scrapeText = async (gateway: Gateway) => {
     const res = await fetch(`${gateway.url}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
-    return parsePrometheusTextFormat(await res.text());
+    return res.text();
   };
+  const scrape = async (gateway: Gateway) => parsePrometheusTextFormat(await scrapeText(gateway));
   const value = (metrics: ReturnType<typeof parsePrometheusTextFormat>, name: string, labels: Record<string, string> = {}) =>
     Number(
       metrics.find((m) => m.name === name)?.metrics.find((x) => Object.entries(labels).every(([k, v]) => x.labels?.[k] === v))?.value ?? "0",
@@ -290,12 +291,12 @@ describe("/metrics", () => {
       const series = (suffix: string) => Number(new RegExp(`^rigshift_gateway_command_delivery_seconds_${suffix}\\{phase="${phase}"\\} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
       return { count: series("count"), sum: series("sum") };
     };
-    const scrapeText = async () => {
-      const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    const scrapeDelivery = async () => {
+      const text = await scrapeText(gateway);
       expect(parsePrometheusTextFormat(text).map((m) => m.name)).toContain("rigshift_gateway_command_delivery_seconds");
       return text;
     };
-    const before = await scrapeText();
+    const before = await scrapeDelivery();
     const agent = connectAgent(gateway, rigToken);
     await connected(agent);
     await agent.emitWithAck("hello", hello);
@@ -304,7 +305,7 @@ describe("/metrics", () => {
     await redis.publish(`${prefix}:${COMMAND_DISPATCH_CHANNEL}`, JSON.stringify({ commandId: id, rigIds }));
     await expect.poll(async () => (await getCommandView(tdb.db, id)).status).toBe("DISPATCHED");
 
-    const after = await scrapeText();
+    const after = await scrapeDelivery();
     // The hello's lookup of the rig's open commands counts too, and it may resend an earlier test's
     // command that is still open: every ack here took 300 ms.
     expect(delivery(after, "lookup").count - delivery(before, "lookup").count).toBeGreaterThanOrEqual(2);

@@ -23,6 +23,8 @@ export const createPeerWatches = ({ ttlMs, now = Date.now }: { ttlMs: number; no
         else for (const room of peer.rooms) rooms.add(room);
       }
       if (rooms.size === 0) return null;
+      // The fleet room takes every update: no need to build each one's rooms (a flush can hold 80,000).
+      if (rooms.has("fleet")) return () => true;
       return (update) => roomsOf(update).some((room) => rooms.has(room));
     },
   };
