@@ -13,6 +13,8 @@ const ACK_TIMEOUT_MS = 10_000;
  * the API's dispatch and the scheduler's first one arrive together, and a slow ack meets the next
  * poll. A dispatch of one command is "on its way" from before its query, so the second of the
  * pair costs no query either (about a third of the gateway's command queries in the bench).
+ * The API's dispatch carries the rig's message (`carried`), so a switch an operator asks for is
+ * sent without a query at all; repeats and hellos read what is still open.
  */
 export const createCommandDelivery = ({
   db, registry, log, now, onTimed,
@@ -57,12 +59,14 @@ export const createCommandDelivery = ({
     }
   };
 
-  return async (rigId: string, commandId?: string) => {
+  return async (rigId: string, commandId?: string, carried?: SwitchCommand) => {
     const conn = registry.get(rigId);
     if (!conn?.gpuIds) return;
     if (commandId) {
       await exclusively(`${conn.socket.id}/${commandId}`, async () => {
-        for (const command of await lookup(rigId, commandId)) await send(rigId, conn, command);
+        // Past its deadline the lookup would not find it either; the scheduler marks it EXPIRED.
+        const commands = carried ? (Date.parse(carried.expiresAt) > now().getTime() ? [carried] : []) : await lookup(rigId, commandId);
+        for (const command of commands) await send(rigId, conn, command);
       });
       return;
     }

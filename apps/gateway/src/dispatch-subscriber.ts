@@ -1,10 +1,11 @@
 import type { Redis } from "ioredis";
-import { COMMAND_DISPATCH_CHANNEL, ZCommandDispatch } from "@rigshift/protocol";
+import { COMMAND_DISPATCH_CHANNEL, type CommandDispatch, describeZodError, ZCommandDispatch } from "@rigshift/protocol";
 import type { Log } from "./log";
 
 /**
- * The scheduler publishes `{commandId, rigIds}` when a command waits for rigs; every gateway
- * hears it and delivers to the rigs connected to it. Returns a function that unsubscribes.
+ * The scheduler publishes `{commandId, rigIds}` when a command waits for rigs (the API's first one
+ * also carries each rig's message); every gateway hears it and delivers to the rigs connected to
+ * it. Returns a function that unsubscribes.
  */
 export const subscribeCommandDispatch = async ({
   redis,
@@ -15,7 +16,7 @@ export const subscribeCommandDispatch = async ({
   redis: Redis;
   prefix: string;
   log: Log;
-  onDispatch: (commandId: string, rigIds: string[]) => Promise<void>;
+  onDispatch: (dispatch: CommandDispatch) => Promise<void>;
 }) => {
   const channel = `${prefix}:${COMMAND_DISPATCH_CHANNEL}`;
   redis.on("message", (from: string, text: string) => {
@@ -24,14 +25,11 @@ export const subscribeCommandDispatch = async ({
     try {
       parsed = ZCommandDispatch.safeParse(JSON.parse(text));
     } catch {
-      parsed = null;
+      return log.warn({ channel, reason: "not JSON" }, "ignored a malformed command dispatch");
     }
-    if (!parsed?.success) {
-      log.warn({ channel }, "ignored a malformed command dispatch");
-      return;
-    }
-    const { commandId, rigIds } = parsed.data;
-    onDispatch(commandId, rigIds).catch((err) => log.error({ err, commandId }, "command dispatch failed"));
+    if (!parsed.success) return log.warn({ channel, reason: describeZodError(parsed.error) }, "ignored a malformed command dispatch");
+    const dispatch = parsed.data;
+    onDispatch(dispatch).catch((err) => log.error({ err, commandId: dispatch.commandId }, "command dispatch failed"));
   });
   await redis.subscribe(channel);
   return async () => {

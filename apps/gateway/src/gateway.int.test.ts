@@ -223,6 +223,18 @@ describe("agents", () => {
   });
 });
 
+const scrapeText = async (gateway: Gateway) => {
+  const res = await fetch(`${gateway.url}/metrics`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
+  return res.text();
+};
+/** A phase of rigshift_gateway_command_delivery_seconds. parse-prometheus-text-format drops the labels of a histogram's series, so its _sum and _count lines are read here. */
+const delivery = (text: string, phase: "lookup" | "ack") => {
+  const series = (suffix: string) => Number(new RegExp(`^rigshift_gateway_command_delivery_seconds_${suffix}\\{phase="${phase}"\\} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+  return { count: series("count"), sum: series("sum") };
+};
+
 describe("agents (command dispatch)", () => {
   it("sends a command once when two dispatches for it arrive while the rig has not yet acked", async () => {
     const gateway = gateways[0]!;
@@ -247,15 +259,36 @@ describe("agents (command dispatch)", () => {
     await expect.poll(() => received).toEqual([id, id]);
     agent.disconnect();
   });
+
+  it("sends the message the API's dispatch carries without reading the command back, unless it has expired", async () => {
+    const gateway = gateways[0]!;
+    const lookups = async () => delivery(await scrapeText(gateway), "lookup").count;
+    const before = await lookups();
+    const agent = connectAgent(gateway, rigToken);
+    await connected(agent);
+    const received: SwitchCommand[] = [];
+    agent.on("command", (cmd: SwitchCommand, ack: (r: unknown) => void) => {
+      received.push(cmd);
+      ack({ ok: true });
+    });
+    await agent.emitWithAck("hello", hello);
+    // The hello's own lookup of the rig's open commands; after it, none is expected.
+    await expect.poll(lookups).toBe(before + 1);
+
+    const late = await createSwitchCommand(tdb.db, { gpuIds: [farm.gpuIds[1]!], mode: "IDLE", ttlS: 1, source: "USER", userId: farm.users.operator.id, now: new Date(Date.now() - 5_000) });
+    const fresh = await createSwitchCommand(tdb.db, { gpuIds: [farm.gpuIds[0]!], mode: "HASHING", ttlS: 60, source: "USER", userId: farm.users.operator.id, now: new Date() });
+    for (const c of [late, fresh]) await redis.publish(`${prefix}:${COMMAND_DISPATCH_CHANNEL}`, JSON.stringify({ commandId: c.id, rigIds: c.rigIds, commands: c.commands }));
+    await expect.poll(async () => (await getCommandView(tdb.db, fresh.id)).status).toBe("DISPATCHED");
+    // Dispatches are handled in order, so the expired one was passed over before the fresh one went out.
+    const ours = received.filter((c) => c.id === late.id || c.id === fresh.id);
+    expect(ours).toEqual([fresh.commands[0]!.command]);
+    expect(ours[0]).toMatchObject({ mode: "HASHING", gpus: [{ index: 0, gpuId: farm.gpuIds[0] }], miner: { coin: "ETC" } });
+    expect(await lookups()).toBe(before + 1);
+    agent.disconnect();
+  });
 });
 
 describe("/metrics", () => {
-  const scrapeText = async (gateway: Gateway) => {
-    const res = await fetch(`${gateway.url}/metrics`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
-    return res.text();
-  };
   const scrape = async (gateway: Gateway) => parsePrometheusTextFormat(await scrapeText(gateway));
   const value = (metrics: ReturnType<typeof parsePrometheusTextFormat>, name: string, labels: Record<string, string> = {}) =>
     Number(
@@ -286,11 +319,6 @@ describe("/metrics", () => {
 
   it("times a command's lookup and the agent's ack, so a slow rig shows as a slow ack", async () => {
     const gateway = gateways[0]!;
-    // parse-prometheus-text-format drops the labels of a histogram's series, so its _sum and _count lines are read here.
-    const delivery = (text: string, phase: string) => {
-      const series = (suffix: string) => Number(new RegExp(`^rigshift_gateway_command_delivery_seconds_${suffix}\\{phase="${phase}"\\} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
-      return { count: series("count"), sum: series("sum") };
-    };
     const scrapeDelivery = async () => {
       const text = await scrapeText(gateway);
       expect(parsePrometheusTextFormat(text).map((m) => m.name)).toContain("rigshift_gateway_command_delivery_seconds");

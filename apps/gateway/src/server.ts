@@ -113,8 +113,8 @@ export const startGateway = async ({ config, db, redis, log, now = () => new Dat
     redis: dispatchSub,
     prefix: config.REDIS_PREFIX,
     log,
-    onDispatch: async (commandId, rigIds) => {
-      await Promise.all(rigIds.map((rigId) => deliver(rigId, commandId)));
+    onDispatch: async ({ commandId, rigIds, commands }) => {
+      await Promise.all(rigIds.map((rigId) => deliver(rigId, commandId, commands?.find((c) => c.rigId === rigId)?.command)));
     },
   });
 

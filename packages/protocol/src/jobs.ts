@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZSwitchCommand } from "./messages/command";
 
 /** BullMQ queues and their payloads, shared by whoever enqueues and the scheduler's workers. */
 export const QUEUES = {
@@ -23,7 +24,23 @@ export type LedgerJob = z.infer<typeof ZLedgerJob>;
 
 /** Redis pub/sub channel on which gateways learn a command is waiting for a rig. */
 export const COMMAND_DISPATCH_CHANNEL = "commands:dispatch";
-export const ZCommandDispatch = z.object({ commandId: z.uuid(), rigIds: z.array(z.uuid()) });
+/** A rig's switch message, ready to send. */
+export const ZRigSwitch = z.object({ rigId: z.uuid(), command: ZSwitchCommand });
+export type RigSwitch = z.infer<typeof ZRigSwitch>;
+
+/**
+ * `commands`, when present, holds each rig's message: the API's first dispatch carries what it has
+ * just written, so a gateway sends it without reading it back. The scheduler's repeats name the
+ * command only, and gateways read what is still open.
+ */
+export const ZCommandDispatch = z
+  .object({ commandId: z.uuid(), rigIds: z.array(z.uuid()), commands: z.array(ZRigSwitch).optional() })
+  .superRefine((d, ctx) => {
+    d.commands?.forEach((c, i) => {
+      if (c.command.id !== d.commandId) ctx.addIssue({ code: "custom", path: ["commands", i, "command", "id"], message: `is not the dispatched command ${d.commandId}` });
+      if (!d.rigIds.includes(c.rigId)) ctx.addIssue({ code: "custom", path: ["commands", i, "rigId"], message: `is not one of the dispatch's rigIds` });
+    });
+  });
 export type CommandDispatch = z.infer<typeof ZCommandDispatch>;
 
 /** `poll` jobs of market-sources / workload-sources name their source; the repeatable `sweep` job carries nothing. */

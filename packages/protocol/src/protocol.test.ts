@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { agentToGateway, handler, parseMessage, DomainError, ZCreateCommandBody, ZRevenueQuery, describeZodError } from "./index";
+import { agentToGateway, handler, parseMessage, DomainError, ZCommandDispatch, ZCreateCommandBody, ZRevenueQuery, describeZodError } from "./index";
 
 const silent = { warn: () => {}, error: () => {} };
 const telemetry = {
@@ -45,6 +45,17 @@ describe("schemas", () => {
     const text = describeZodError(r.error!);
     expect(text).toMatch(/gpuIds\.0/);
     expect(text).toMatch(/mode/);
+  });
+
+  it("takes a dispatch's carried messages only for its own command and rigs", () => {
+    const [commandId, other, rigId, stranger] = ["1", "2", "3", "4"].map((n) => `00000000-0000-4000-8000-00000000000${n}`) as [string, string, string, string];
+    const command = { v: 1, id: commandId, type: "switch", mode: "IDLE", expiresAt: "2026-12-04T10:00:00.000Z", gpus: [{ index: 0, gpuId: other }], miner: null, workload: null };
+    expect(ZCommandDispatch.safeParse({ commandId, rigIds: [rigId] }).success).toBe(true);
+    expect(ZCommandDispatch.safeParse({ commandId, rigIds: [rigId], commands: [{ rigId, command }] }).success).toBe(true);
+    const wrong = ZCommandDispatch.safeParse({ commandId, rigIds: [rigId], commands: [{ rigId: stranger, command: { ...command, id: other } }] });
+    expect(describeZodError(wrong.error!)).toBe(
+      `commands.0.command.id: is not the dispatched command ${commandId}; commands.0.rigId: is not one of the dispatch's rigIds`,
+    );
   });
 
   it("wants a report period that starts before it ends", () => {

@@ -1,7 +1,8 @@
 import { Redis } from "ioredis";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CommandView, GpuSamplePoint, GpuView, RigView, SiteView } from "@rigshift/protocol";
+import { listDeliverableCommands } from "@rigshift/db";
+import type { CommandDispatch, CommandView, GpuSamplePoint, GpuView, RigView, SiteView } from "@rigshift/protocol";
 import { createApi } from "./api";
 import { createTestApi, insertFarm, noParams, readJson, request, type TestApi, withId } from "./testing";
 
@@ -164,9 +165,13 @@ describe("commands", () => {
       expect(res.status).toBe(202);
       const { id } = await readJson<{ id: string }>(res);
       await expect.poll(() => heard).toHaveLength(1);
-      const [dispatch] = heard as { commandId: string; rigIds: string[] }[];
+      const [dispatch] = heard as CommandDispatch[];
       expect(dispatch!.commandId).toBe(id);
       expect([...dispatch!.rigIds].sort()).toEqual([farm.rigN.id, farm.rigS.id].sort());
+      // Each rig's message rides along, as the gateway would read it back, so the gateway sends it without a query.
+      for (const rig of [farm.rigN, farm.rigS]) {
+        expect(dispatch!.commands?.find((c) => c.rigId === rig.id)?.command).toEqual((await listDeliverableCommands(t.db, rig.id, new Date(), id))[0]);
+      }
     } finally {
       listener.disconnect();
     }

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { createTestDatabase, insertTestFarm, type TestDatabase, type TestFarm } from "../testing";
 import { createSwitchCommand, expireCommand, getCommandView, listDeliverableCommands, markCommandDispatched, recordCommandProgress } from "./commands";
 
@@ -99,6 +99,33 @@ describe("delivery to a rig", () => {
     expect(row.events[1]!.message).toBe(`delivered to rig ${rig.rigId}`);
     // A rig that reconnects gets what it was sent again: the agent knows the command by its id.
     expect((await listDeliverableCommands(tdb.db, rig.rigId, at(20))).map((c) => c.id)).toEqual([hash.id, ai.id]);
+  });
+
+  it("returns each rig's message as the rig's lookup would read it back, so the API's first dispatch can carry it", async () => {
+    const [north, south] = [await insertTestFarm(tdb.db), await insertTestFarm(tdb.db)];
+    // One GPU without a profile mines the fleet's first; the workload's env keeps only strings.
+    await tdb.db.gpu.update({ where: { id: south.gpuIds[1]! }, data: { minerProfileId: null } });
+    await tdb.db.minerProfile.update({ where: { id: north.minerProfileId }, data: { extraArgs: ["--tstop", "80"] } });
+    const workload = await tdb.db.aiWorkload.create({
+      data: {
+        name: "carried serve", customer: "Test AI", gpusNeeded: 1, minVramMb: 1, usdPerGpuHour: "99.00", priority: 99, checkpointGraceS: 15,
+        image: "ghcr.io/test/carried:2", command: "serve", args: ["--tp", "2"], env: { MODEL: "llama", N: 2 },
+      },
+    });
+    const gpuIds = [...south.gpuIds].reverse().concat(north.gpuIds);
+    // The best-paying workload: closed again at the end so later AI switches here get the farm's own.
+    onTestFinished(() => tdb.db.aiWorkload.update({ where: { id: workload.id }, data: { status: "DONE" } }).then(() => {}));
+    for (const mode of ["HASHING", "AI", "IDLE"] as const) {
+      const { id, rigIds, commands } = await createSwitchCommand(tdb.db, { ...operator(), gpuIds, mode });
+      expect(commands.map((c) => c.rigId).sort()).toEqual([north.rigId, south.rigId].sort());
+      expect(rigIds.sort()).toEqual([north.rigId, south.rigId].sort());
+      for (const { rigId, command } of commands) expect(command).toEqual((await listDeliverableCommands(tdb.db, rigId, now, id))[0]);
+      const carried = commands.find((c) => c.rigId === south.rigId)!.command;
+      expect(carried.gpus.map((g) => g.index)).toEqual([0, 1]);
+      if (mode === "HASHING") expect(carried.miner).toMatchObject({ coin: "ETC", worker: "rig-01" });
+      if (mode === "AI") expect(carried.workload).toMatchObject({ image: "ghcr.io/test/carried:2", command: "serve", env: { MODEL: "llama" } });
+      if (mode === "IDLE") expect([carried.miner, carried.workload]).toEqual([null, null]);
+    }
   });
 
   it("marks a command dispatched while a GPU's report holds the command, without a deadlock", async () => {

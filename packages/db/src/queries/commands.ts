@@ -6,6 +6,7 @@ import {
   type GpuMode,
   TERMINAL_COMMAND_STATUSES,
   type PlanTarget,
+  type RigSwitch,
   type SwitchCommand,
   type TargetMode,
   type WorkloadAssignment,
@@ -35,7 +36,13 @@ export type CreateSwitchCommandOptions = {
   now: Date;
 };
 
-type SwitchGpu = { id: string; rigId: string; vramMb: number; minerProfileId: string | null; coin: string | null; algorithm: string | null };
+type MinerProfileRow = { id: string; coin: string; algorithm: string; miner: string; poolUrl: string; wallet: string; worker: string; extraArgs: string[] };
+type SwitchGpu = {
+  id: string; rigId: string; index: number; vramMb: number; minerProfileId: string | null;
+  coin: string | null; algorithm: string | null; miner: string | null; poolUrl: string | null; wallet: string | null; worker: string | null; extraArgs: string[] | null;
+};
+const MINER_PROFILE_FIELDS = { id: true, coin: true, algorithm: true, miner: true, poolUrl: true, wallet: true, worker: true, extraArgs: true } as const;
+
 
 /**
  * The command, its parts, its QUEUED event, the GPUs' desired mode (and pin) and the audit rows,
@@ -46,8 +53,8 @@ type SwitchGpu = { id: string; rigId: string; vramMb: number; minerProfileId: st
 export const createSwitchCommand = async (db: Db, opts: CreateSwitchCommandOptions) => {
   const gpuIds = [...new Set(opts.gpuIds)];
   const gpus = await db.$queryRaw<SwitchGpu[]>`
-    SELECT g.id::text AS id, g."rigId"::text AS "rigId", g."vramMb" AS "vramMb", g."minerProfileId"::text AS "minerProfileId",
-           mp.coin AS coin, mp.algorithm AS algorithm
+    SELECT g.id::text AS id, g."rigId"::text AS "rigId", g.index, g."vramMb" AS "vramMb", g."minerProfileId"::text AS "minerProfileId",
+           mp.coin, mp.algorithm, mp.miner, mp."poolUrl" AS "poolUrl", mp.wallet, mp.worker, mp."extraArgs" AS "extraArgs"
       FROM "Gpu" g LEFT JOIN "MinerProfile" mp ON mp.id = g."minerProfileId"
      WHERE g.id = ANY(${gpuIds}::uuid[])`;
   const missing = gpuIds.filter((id) => !gpus.some((g) => g.id === id));
@@ -55,31 +62,32 @@ export const createSwitchCommand = async (db: Db, opts: CreateSwitchCommandOptio
 
   // AI needs work to run: the best-paying open workload whose VRAM need every chosen GPU meets.
   // (Placement across the fleet is the planner's job; a manual switch takes the best fit.)
-  let workloadId: string | null = null;
-  if (opts.mode === "AI") {
-    const smallestVram = Math.min(...gpus.map((g) => g.vramMb));
-    const workload = await db.aiWorkload.findFirst({
-      where: { status: { in: ["PENDING", "PLACED", "RUNNING"] }, minVramMb: { lte: smallestVram } },
+  const workload = opts.mode === "AI"
+    ? await db.aiWorkload.findFirst({
+      where: { status: { in: ["PENDING", "PLACED", "RUNNING"] }, minVramMb: { lte: Math.min(...gpus.map((g) => g.vramMb)) } },
       orderBy: [{ priority: "desc" }, { usdPerGpuHour: "desc" }, { createdAt: "asc" }],
-      select: { id: true },
-    });
-    workloadId = workload?.id ?? null;
-  }
-  const fallbackProfile =
+      select: { id: true, checkpointGraceS: true, image: true, command: true, args: true, env: true },
+    })
+    : null;
+  const workloadId = workload?.id ?? null;
+  const fallbackProfile: MinerProfileRow | null =
     opts.mode === "HASHING" && gpus.some((g) => !g.minerProfileId)
-      ? await db.minerProfile.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true, coin: true, algorithm: true } })
+      ? await db.minerProfile.findFirst({ orderBy: { createdAt: "asc" }, select: MINER_PROFILE_FIELDS })
       : null;
 
   const commandId = randomUUID();
   const actor = opts.actor ?? { type: opts.userId ? "USER" : "SYSTEM", id: opts.userId };
   const pinUntil = opts.pinUntil ?? null;
   const parts = gpus.map((g) => {
-    const profile = g.minerProfileId && g.coin && g.algorithm ? { id: g.minerProfileId, coin: g.coin, algorithm: g.algorithm } : fallbackProfile;
+    // The join's columns are all set when the GPU has a profile (its foreign key).
+    const profile: MinerProfileRow | null = g.minerProfileId
+      ? { id: g.minerProfileId, coin: g.coin!, algorithm: g.algorithm!, miner: g.miner!, poolUrl: g.poolUrl!, wallet: g.wallet!, worker: g.worker!, extraArgs: g.extraArgs ?? [] }
+      : fallbackProfile;
     const pin: PlanTarget =
       opts.mode === "HASHING" && profile ? { mode: "HASH", coin: profile.coin, algorithm: profile.algorithm }
       : opts.mode === "AI" && workloadId ? { mode: "AI", workloadId }
       : { mode: "IDLE" };
-    return { gpu: g, minerProfileId: opts.mode === "HASHING" ? (profile?.id ?? null) : null, pin };
+    return { gpu: g, minerProfile: opts.mode === "HASHING" ? profile : null, pin };
   });
   const audit = auditColumns([
     { actorType: actor.type, actorId: actor.id, action: "command.created", targetType: "command", targetId: commandId, details: { mode: opts.mode, gpuIds, source: opts.source } },
@@ -96,7 +104,7 @@ export const createSwitchCommand = async (db: Db, opts: CreateSwitchCommandOptio
     ), parts AS (
       INSERT INTO "CommandGpu" ("commandId", "gpuId", "rigId", status, "minerProfileId", "workloadId", "updatedAt")
       SELECT ${commandId}::uuid, u.gpu, u.rig, 'QUEUED'::"CommandStatus", u.profile, ${workloadId}::uuid, now()
-        FROM unnest(${partGpuIds}::uuid[], ${parts.map((p) => p.gpu.rigId)}::uuid[], ${parts.map((p) => p.minerProfileId)}::uuid[]) AS u(gpu, rig, profile)
+        FROM unnest(${partGpuIds}::uuid[], ${parts.map((p) => p.gpu.rigId)}::uuid[], ${parts.map((p) => p.minerProfile?.id ?? null)}::uuid[]) AS u(gpu, rig, profile)
     ), event AS (
       INSERT INTO "CommandEvent" ("commandId", status, at, message)
       VALUES (${commandId}::uuid, 'QUEUED', ${opts.now}, ${`switch ${gpus.length} GPU(s) to ${opts.mode}`})
@@ -112,7 +120,20 @@ export const createSwitchCommand = async (db: Db, opts: CreateSwitchCommandOptio
       FROM unnest(${audit.actorType}::"ActorType"[], ${audit.actorId}::text[], ${audit.action}::text[], ${audit.targetType}::text[], ${audit.targetId}::text[], ${audit.details}::jsonb[])
            WITH ORDINALITY AS a("actorType", "actorId", action, "targetType", "targetId", details, n)
      ORDER BY a.n`;
-  return { id: commandId, rigIds: [...new Set(gpus.map((g) => g.rigId))] };
+  // What each rig will be sent, built from the rows just written as listDeliverableCommands reads them back.
+  const rows = parts.map(({ gpu, minerProfile: mp }): DeliverablePart & { rigId: string } => ({
+    rigId: gpu.rigId, commandId, gpuId: gpu.id, gpuIndex: gpu.index, mode: opts.mode, expiresAt,
+    minerCoin: mp?.coin ?? null, minerAlgorithm: mp?.algorithm ?? null, minerName: mp?.miner ?? null, poolUrl: mp?.poolUrl ?? null,
+    wallet: mp?.wallet ?? null, worker: mp?.worker ?? null, extraArgs: mp?.extraArgs ?? null,
+    workloadId, checkpointGraceS: workload?.checkpointGraceS ?? null, image: workload?.image ?? null,
+    workloadCommand: workload?.command ?? null, args: workload?.args ?? null, env: workload?.env ?? null,
+  }));
+  const rigIds = [...new Set(gpus.map((g) => g.rigId))];
+  const commands: RigSwitch[] = rigIds.map((rigId) => ({
+    rigId,
+    command: toSwitchCommands(rows.filter((r) => r.rigId === rigId).sort((a, b) => a.gpuIndex - b.gpuIndex))[0]!,
+  }));
+  return { id: commandId, rigIds, commands };
 };
 
 export const getCommandView = async (db: Db, id: string): Promise<CommandView> => {
@@ -204,6 +225,11 @@ export const listDeliverableCommands = async (db: Db, rigId: string, now: Date, 
        AND c."expiresAt" > ${now}
        AND (${commandId ?? null}::uuid IS NULL OR c.id = ${commandId ?? null}::uuid)
      ORDER BY c."createdAt", c.id, g.index`;
+  return toSwitchCommands(parts);
+};
+
+/** One switch message per command, from its parts in order (their GPUs' order in the message). */
+const toSwitchCommands = (parts: DeliverablePart[]): SwitchCommand[] => {
   const byCommand = new Map<string, SwitchCommand>();
   for (const p of parts) {
     let msg = byCommand.get(p.commandId);

@@ -18,7 +18,7 @@ export const commandRoutes = (deps: ApiDeps) => ({
     const now = deps.now();
     const pinUntil = body.pinUntil === undefined ? new Date(now.getTime() + DEFAULT_PIN_HOURS * 3_600_000) : body.pinUntil === null ? null : new Date(body.pinUntil);
     if (pinUntil && pinUntil <= now) throw new DomainError("INVALID_INPUT", "pinUntil: must be in the future", { in: "body" });
-    const { id, rigIds } = await createSwitchCommand(deps.db, {
+    const { id, rigIds, commands } = await createSwitchCommand(deps.db, {
       gpuIds: body.gpuIds,
       mode: body.mode,
       ttlS: body.ttlS,
@@ -29,9 +29,10 @@ export const commandRoutes = (deps: ApiDeps) => ({
       now,
     });
     const job: CommandJob = { commandId: id };
-    // The rigs can have it now: the first dispatch goes out alongside the job rather than after it.
-    // The job repeats it until they do, so a lost dispatch only costs time.
-    const dispatched = deps.dispatchCommand({ commandId: id, rigIds }).catch((err: unknown) => deps.log.warn({ err, commandId: id }, "first dispatch not sent; the scheduler will send it"));
+    // The rigs can have it now: the first dispatch goes out alongside the job rather than after it,
+    // carrying each rig's message so its gateway need not read the command back. The job repeats
+    // the dispatch until the rigs have it, so a lost one only costs time.
+    const dispatched = deps.dispatchCommand({ commandId: id, rigIds, commands }).catch((err: unknown) => deps.log.warn({ err, commandId: id }, "first dispatch not sent; the scheduler will send it"));
     try {
       // jobId = command id: a retried request or a second enqueuer cannot deliver it twice.
       await deps.commandQueue.add("deliver", job, { jobId: id, removeOnComplete: 1000, removeOnFail: 1000 });
