@@ -3,7 +3,8 @@ import { type SwitchCommand, ZCommandAck } from "@rigshift/protocol";
 import type { Log } from "./log";
 import type { RigConnection, RigRegistry } from "./rig-registry";
 
-const ACK_TIMEOUT_MS = 10_000;
+/** Why a send did not make the command DISPATCHED: no ack in time (or the rig went), an ack the protocol does not know, or the agent said no. */
+export type SendFailure = "unacked" | "malformed" | "refused";
 
 /**
  * Send a rig its open commands (or one of them) if it is connected here, and mark each part
@@ -17,14 +18,16 @@ const ACK_TIMEOUT_MS = 10_000;
  * sent without a query at all; repeats and hellos read what is still open.
  */
 export const createCommandDelivery = ({
-  db, registry, log, now, onTimed,
+  db, registry, log, now, ackTimeoutMs, onTimed, onSendFailed,
 }: {
   db: PrismaClient;
   registry: RigRegistry;
   log: Log;
   now: () => Date;
+  ackTimeoutMs: number;
   /** Seconds each phase took: `lookup` the query of the rig's open commands, `ack` from the send until the agent acked. */
   onTimed?: (phase: "lookup" | "ack", seconds: number) => void;
+  onSendFailed?: (reason: SendFailure) => void;
 }) => {
   const timed = async <T>(phase: "lookup" | "ack", run: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
@@ -48,14 +51,24 @@ export const createCommandDelivery = ({
   };
 
   const send = async (rigId: string, conn: RigConnection, command: SwitchCommand) => {
+    const failed = (reason: SendFailure, fields: Record<string, unknown>, message: string) => {
+      onSendFailed?.(reason);
+      log.warn({ rigId, commandId: command.id, ...fields }, message);
+    };
+    let raw: unknown;
     try {
-      const raw: unknown = await timed("ack", () => conn.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("command", command));
-      const ack = ZCommandAck.safeParse(raw);
-      if (!ack.success) return log.warn({ rigId, commandId: command.id }, "agent sent a malformed command ack");
-      if (!ack.data.ok) return log.warn({ rigId, commandId: command.id, code: ack.data.code, reason: ack.data.message }, "agent refused command");
+      raw = await timed("ack", () => conn.socket.timeout(ackTimeoutMs).emitWithAck("command", command));
+    } catch (err) {
+      return failed("unacked", { err: (err as Error).message }, "command not acked; will retry");
+    }
+    const ack = ZCommandAck.safeParse(raw);
+    if (!ack.success) return failed("malformed", {}, "agent sent a malformed command ack");
+    if (!ack.data.ok) return failed("refused", { code: ack.data.code, reason: ack.data.message }, "agent refused command");
+    try {
       await markCommandDispatched(db, { commandId: command.id, rigId, now: now() });
     } catch (err) {
-      log.warn({ rigId, commandId: command.id, err: (err as Error).message }, "command not acked; will retry");
+      // The rig has it; its progress reports move the command on, and the next dispatch marks it again.
+      log.error({ rigId, commandId: command.id, err }, "command acked but not marked dispatched");
     }
   };
 

@@ -17,9 +17,12 @@ let prefix: string;
 const gateways: Gateway[] = [];
 const sockets: Socket[] = [];
 
-const start = async (redisPrefix = prefix) => {
+const start = async (redisPrefix = prefix, overrides: Partial<typeof base> = {}) => {
   const gateway = await startGateway({
-    config: { ...base, DATABASE_URL: tdb.url, GATEWAY_PORT: 0, GATEWAY_HOST: "127.0.0.1", REDIS_PREFIX: redisPrefix, TELEMETRY_BATCH_MS: 20, LIVE_THROTTLE_MS: 100, WEB_ORIGINS: "http://127.0.0.1:3999" },
+    config: {
+      ...base, DATABASE_URL: tdb.url, GATEWAY_PORT: 0, GATEWAY_HOST: "127.0.0.1", REDIS_PREFIX: redisPrefix, TELEMETRY_BATCH_MS: 20, LIVE_THROTTLE_MS: 100, WEB_ORIGINS: "http://127.0.0.1:3999",
+      ...overrides,
+    },
     db: tdb.db,
     redis,
     log: createLog("silent"),
@@ -340,6 +343,39 @@ describe("/metrics", () => {
     const acks = delivery(after, "ack").count - delivery(before, "ack").count;
     expect(acks).toBeGreaterThanOrEqual(1);
     expect((delivery(after, "ack").sum - delivery(before, "ack").sum) / acks).toBeGreaterThanOrEqual(0.29);
+    agent.disconnect();
+  });
+  it("counts the sends a rig refuses or does not ack in time, and leaves those commands QUEUED", async () => {
+    const gateway = await start(prefix, { GATEWAY_COMMAND_ACK_TIMEOUT_MS: 300 });
+    const failures = async () => {
+      const metrics = await scrape(gateway);
+      return { refused: value(metrics, "rigshift_gateway_command_send_failures_total", { reason: "refused" }), unacked: value(metrics, "rigshift_gateway_command_send_failures_total", { reason: "unacked" }) };
+    };
+    const before = await failures();
+    const agent = connectAgent(gateway, rigToken);
+    await connected(agent);
+    // The hello also resends earlier tests' open commands: every command this agent gets is refused, then ignored.
+    let answer: "refuse" | "ignore" = "refuse";
+    const got = { refuse: [] as string[], ignore: [] as string[] };
+    agent.on("command", (cmd: SwitchCommand, ack: (r: unknown) => void) => {
+      got[answer].push(cmd.id);
+      if (answer === "refuse") ack({ ok: false, code: "GPU_BUSY", message: "GPU 0 is flashing its VBIOS" });
+    });
+    await agent.emitWithAck("hello", hello);
+    const dispatch = async () => {
+      const c = await createSwitchCommand(tdb.db, { gpuIds: [farm.gpuIds[0]!], mode: "IDLE", ttlS: 60, source: "USER", userId: farm.users.operator.id, now: new Date() });
+      await redis.publish(`${prefix}:${COMMAND_DISPATCH_CHANNEL}`, JSON.stringify({ commandId: c.id, rigIds: c.rigIds, commands: c.commands }));
+      return c.id;
+    };
+    const refused = await dispatch();
+    await expect.poll(() => got.refuse).toContain(refused);
+    await expect.poll(async () => (await failures()).refused - before.refused).toBe(got.refuse.length);
+
+    answer = "ignore";
+    const ignored = await dispatch();
+    await expect.poll(() => got.ignore).toContain(ignored);
+    await expect.poll(async () => (await failures()).unacked - before.unacked).toBe(got.ignore.length);
+    for (const id of [refused, ignored]) expect((await getCommandView(tdb.db, id)).status).toBe("QUEUED");
     agent.disconnect();
   });
 });

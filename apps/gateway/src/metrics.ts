@@ -26,6 +26,12 @@ export const createGatewayMetrics = ({ connectedAgents, pendingRows }: { connect
       registers: [registry],
     }),
     failedBatches: new Counter({ name: "rigshift_gateway_telemetry_failed_batches_total", help: "Batches the database refused (agents resend)", registers: [registry] }),
+    commandSendFailures: new Counter({
+      name: "rigshift_gateway_command_send_failures_total",
+      help: "Commands sent to a rig that did not become DISPATCHED: unacked (no ack in time, or the rig went), malformed ack, refused by the agent",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
     commandDeliverySeconds: new Histogram({
       name: "rigshift_gateway_command_delivery_seconds",
       help: "A command's way through this gateway: lookup (reading a rig's open commands) and ack (sent until the agent acks)",

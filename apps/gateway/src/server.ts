@@ -21,7 +21,7 @@ import { createRigRegistry } from "./rig-registry";
 import { createBatcher } from "./telemetry-batcher";
 
 export type GatewayDeps = {
-  config: Pick<GatewayConfig, "DATABASE_URL" | "GATEWAY_PORT" | "GATEWAY_HOST" | "WEB_ORIGINS" | "WEB_PORT" | "REDIS_PREFIX" | "TELEMETRY_BATCH_ROWS" | "TELEMETRY_BATCH_MS" | "LIVE_THROTTLE_MS">;
+  config: Pick<GatewayConfig, "DATABASE_URL" | "GATEWAY_PORT" | "GATEWAY_HOST" | "WEB_ORIGINS" | "WEB_PORT" | "REDIS_PREFIX" | "TELEMETRY_BATCH_ROWS" | "TELEMETRY_BATCH_MS" | "LIVE_THROTTLE_MS" | "GATEWAY_COMMAND_ACK_TIMEOUT_MS">;
   /** Everything but telemetry rows; those are COPYed over a pool of their own from DATABASE_URL. */
   db: PrismaClient;
   /** The gateway duplicates this connection for the adapter's and the dispatch subscriptions. */
@@ -100,8 +100,9 @@ export const startGateway = async ({ config, db, redis, log, now = () => new Dat
   });
   pendingRows = batcher.pendingRows;
   const deliver = createCommandDelivery({
-    db, registry, log, now,
+    db, registry, log, now, ackTimeoutMs: config.GATEWAY_COMMAND_ACK_TIMEOUT_MS,
     onTimed: (phase, seconds) => metrics.commandDeliverySeconds.observe({ phase }, seconds),
+    onSendFailed: (reason) => metrics.commandSendFailures.inc({ reason }),
   });
   attachAgentNamespace({
     nsp: io.of("/agent"), db, live, fanout, batcher, registry, deliver, log, now,

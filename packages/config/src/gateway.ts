@@ -29,6 +29,8 @@ export const ZGatewayConfig = ZSharedConfig.extend({
    * against 52 with 12, in the command-latency bench).
    */
   GATEWAY_DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /** How long a rig has to ack a command before the send counts as lost (the scheduler's next dispatch tries again). */
+  GATEWAY_COMMAND_ACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Where the dashboard runs: its origins are the ones allowed on /live unless WEB_ORIGINS says otherwise. */
   WEB_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Browser origins allowed on /live (the dashboard), comma-separated. */
