@@ -1,6 +1,6 @@
-import { DelayedError, type Job } from "bullmq";
+import { DelayedError, type Job, type Queue } from "bullmq";
 import { type CommandDispatcher, expireCommand, type PrismaClient } from "@rigshift/db";
-import { isTerminalCommandStatus, ZCommandJob, type CommandStatus } from "@rigshift/protocol";
+import { commandDeliveryJob, isTerminalCommandStatus, TERMINAL_COMMAND_STATUSES, ZCommandJob, type CommandStatus } from "@rigshift/protocol";
 import type { Log } from "./log";
 
 const DELIVERED_POLL_FACTOR = 10;
@@ -41,3 +41,20 @@ export const createCommandProcessor =
     await job.moveToDelayed(nextCheck, token);
     throw new DelayedError();
   };
+
+/**
+ * `sweep` on the `commands` queue: every open command gets its `deliver` job back if it has none.
+ * Redis may have lost it (it restarted; this install's Redis keeps nothing on disk) or refused it
+ * when the command was written; without its job a command is never sent again but on a hello,
+ * and never expires. A job that exists is left alone: its id is the command's.
+ */
+export const sweepOpenCommands = async ({ db, queue, log }: { db: PrismaClient; queue: Queue; log: Log }) => {
+  const open = await db.command.findMany({ where: { status: { notIn: [...TERMINAL_COMMAND_STATUSES] } }, select: { id: true } });
+  const jobs = await Promise.all(open.map((c) => queue.getJob(c.id)));
+  const orphans = open.filter((_, i) => !jobs[i]).map((c) => c.id);
+  if (orphans.length) {
+    await queue.addBulk(orphans.map(commandDeliveryJob));
+    log.warn({ commands: orphans.length }, "open commands had no delivery job; queued them again");
+  }
+  return { open: open.length, requeued: orphans.length };
+};

@@ -1,7 +1,7 @@
 import type { Queue } from "bullmq";
 import { deletePlansBefore, type GpuLiveStore, loadFleetSnapshot, planFleet, type PrismaClient, recordPlan } from "@rigshift/db";
 import { plan } from "@rigshift/planner";
-import type { CommandJob } from "@rigshift/protocol";
+import { commandDeliveryJob } from "@rigshift/protocol";
 import type { Log } from "./log";
 
 const HOUR_MS = 3_600_000;
@@ -29,11 +29,11 @@ export const createPlanProcessor = ({ db, live, commandsQueue, commandTtlS, rete
   const result = planFleet(snapshot, plan);
   const recorded = await recordPlan(db, snapshot, result, { now: at, durationMs: performance.now() - started, commandTtlS });
   for (const commandId of recorded.commandIds) {
-    const job: CommandJob = { commandId };
+    const job = commandDeliveryJob(commandId);
     try {
-      await commandsQueue.add("deliver", job, { jobId: commandId, removeOnComplete: 1000, removeOnFail: 1000 });
+      await commandsQueue.add(job.name, job.data, job.opts);
     } catch (err) {
-      // The command row stands; without its delivery job it expires, and the next plan decides again.
+      // The command row stands; the scheduler's sweep gives it its job back once Redis takes it.
       log.error({ err, commandId }, "planner command saved but not queued for delivery");
     }
   }

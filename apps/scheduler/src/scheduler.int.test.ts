@@ -64,7 +64,7 @@ beforeAll(async () => {
   // Only the catch-up hour is unbooked within 12 h of NOW; HOUR is older and must be asked for.
   scheduler = await startScheduler({
     config: {
-      ...base, REDIS_PREFIX: prefix, COMMAND_POLL_MS: 200, LEDGER_MAX_GAP_S: 120, LEDGER_CATCH_UP_HOURS: 12,
+      ...base, REDIS_PREFIX: prefix, COMMAND_POLL_MS: 200, COMMAND_SWEEP_MS: 300, LEDGER_MAX_GAP_S: 120, LEDGER_CATCH_UP_HOURS: 12,
       // The planner would command this farm's GPUs mid-test: its jobs are tested in plan.int.test.ts.
       PLAN_INTERVAL_MS: 0, MARKET_POLL_MS: 0, WORKLOAD_FEED_POLL_MS: 0,
     },
@@ -181,5 +181,21 @@ describe("commands", () => {
     const view = await getCommandView(tdb.db, id);
     expect(view).toMatchObject({ status: "EXPIRED", error: expect.stringMatching(/deadline/) });
     expect(view.gpus.map((g) => g.status)).toEqual(["EXPIRED"]);
+  });
+
+  it("gives open commands whose jobs Redis lost their jobs back: one is sent again and ends DONE, one expires", async () => {
+    // Rows written while Redis refused their jobs, or before it restarted: no job follows them.
+    const write = (ttlS: number, at: Date) =>
+      createSwitchCommand(tdb.db, { gpuIds: [farm.gpuIds[1]!], mode: "AI", ttlS, source: "USER", userId: farm.users.operator.id, now: at });
+    const open = await write(600, NOW);
+    const late = await write(1, new Date(NOW.getTime() - 5_000));
+
+    await expect.poll(() => dispatches.find((d) => d.commandId === open.id), { timeout: 5000 }).toEqual({ commandId: open.id, rigIds: [farm.rigId] });
+    await expect.poll(async () => (await getCommandView(tdb.db, late.id)).status, { timeout: 5000 }).toBe("EXPIRED");
+    expect(dispatches.some((d) => d.commandId === late.id)).toBe(false);
+
+    await recordCommandProgress(tdb.db, { commandId: open.id, rigId: farm.rigId, gpuIndex: 1, status: "DONE", step: "AI", message: null, at: NOW });
+    const job = (await scheduler.commandsQueue.getJob(open.id))!;
+    expect(await job.waitUntilFinished(commandEvents, 10_000)).toEqual({ commandId: open.id, status: "DONE" });
   });
 });

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { SchedulerConfig } from "@rigshift/config";
 import { createCommandDispatcher, createGpuLiveStore, type PrismaClient } from "@rigshift/db";
 import { QUEUES } from "@rigshift/protocol";
-import { createCommandProcessor } from "./command-worker";
+import { createCommandProcessor, sweepOpenCommands } from "./command-worker";
 import { createLedgerProcessor, unbookedHours } from "./ledger-worker";
 import type { Log } from "./log";
 import { createMarketSourceProcessor } from "./market-source-worker";
@@ -13,7 +13,7 @@ import { createRetentionProcessor, RETENTION_QUEUE } from "./retention-worker";
 import { createRollupProcessor, ROLLUP_QUEUE } from "./rollup-worker";
 
 export type SchedulerDeps = {
-  config: Pick<SchedulerConfig, "REDIS_URL" | "REDIS_PREFIX" | "COMMAND_POLL_MS" | "LEDGER_CRON" | "LEDGER_MAX_GAP_S" | "LEDGER_CATCH_UP_HOURS"
+  config: Pick<SchedulerConfig, "REDIS_URL" | "REDIS_PREFIX" | "COMMAND_POLL_MS" | "COMMAND_SWEEP_MS" | "LEDGER_CRON" | "LEDGER_MAX_GAP_S" | "LEDGER_CATCH_UP_HOURS"
     | "ROLLUP_MINUTE_CRON" | "ROLLUP_LOOKBACK_MINUTES" | "ROLLUP_HOUR_CRON" | "ROLLUP_LOOKBACK_HOURS"
     | "TELEMETRY_RETENTION_DAYS" | "TELEMETRY_PARTITIONS_AHEAD_DAYS" | "TELEMETRY_RETENTION_CRON"
     | "PLAN_INTERVAL_MS" | "PLAN_COMMAND_TTL_S" | "PLAN_RETENTION_HOURS" | "PLAN_LEARN_DAYS"
@@ -32,7 +32,8 @@ export type Scheduler = {
 };
 
 /**
- * The scheduler's workers: `commands` (delivery and the end of every command), `ledger`
+ * The scheduler's workers: `commands` (delivery and the end of every command, and a sweep that
+ * gives an open command whose job Redis lost its job back), `ledger`
  * (hourly close, plus a catch-up of recent unbooked hours at start) `rollup` (telemetry
  * folded into minutes and hours), `telemetry-retention` (daily partitions made and dropped), `plan` (the
  * planner every PLAN_INTERVAL_MS, issuing PLANNER commands) and `market-sources` / `workload-sources`
@@ -51,9 +52,10 @@ export const startScheduler = async ({ config, db, redis, log, now = () => new D
   const marketSourcesQueue = new Queue(QUEUES.marketSources, { connection, prefix });
   const workloadSourcesQueue = new Queue(QUEUES.workloadSources, { connection, prefix });
 
+  const deliverCommand = createCommandProcessor({ db, dispatch: createCommandDispatcher({ redis, prefix }), pollMs: config.COMMAND_POLL_MS, log, now });
   const commandWorker = new Worker(
     QUEUES.commands,
-    createCommandProcessor({ db, dispatch: createCommandDispatcher({ redis, prefix }), pollMs: config.COMMAND_POLL_MS, log, now }),
+    (job, token) => (job.name === "sweep" ? sweepOpenCommands({ db, queue: commandsQueue, log }) : deliverCommand(job, token)),
     { connection, prefix, concurrency: 50 },
   );
   const ledgerWorker = new Worker(QUEUES.ledger, createLedgerProcessor({ db, maxGapS: config.LEDGER_MAX_GAP_S, log, now }), {
@@ -113,6 +115,9 @@ export const startScheduler = async ({ config, db, redis, log, now = () => new D
   // Interval 0 turns a job off (and removes a schedule an earlier start left in Redis).
   const every = async (queue: Queue, id: string, ms: number, name: string) =>
     ms > 0 ? queue.upsertJobScheduler(id, { every: ms }, { name, data: {}, opts: keep }) : queue.removeJobScheduler(id);
+  await every(commandsQueue, "commands-sweep", config.COMMAND_SWEEP_MS, "sweep");
+  // At start too: a Redis that restarted with this scheduler lost every command's job.
+  if (config.COMMAND_SWEEP_MS > 0) await commandsQueue.add("sweep", {}, keep);
   await every(planQueue, "plan", config.PLAN_INTERVAL_MS, "plan");
   await every(marketSourcesQueue, "market-sources-sweep", config.MARKET_POLL_MS, "sweep");
   await every(workloadSourcesQueue, "workload-sources-sweep", config.WORKLOAD_FEED_POLL_MS, "sweep");

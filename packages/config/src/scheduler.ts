@@ -4,6 +4,8 @@ import { parseEnv, ZSharedConfig } from "./shared";
 export const ZSchedulerConfig = ZSharedConfig.extend({
   /** How often a dispatched command is checked for completion or expiry. */
   COMMAND_POLL_MS: z.coerce.number().int().positive().default(1000),
+  /** How often open commands that lost their delivery job (Redis restarted, or refused it) get it back; 0 turns it off. */
+  COMMAND_SWEEP_MS: z.coerce.number().int().min(0).default(60_000),
   /** Cron of the ledger close; minute 5 leaves late telemetry of the past hour time to land. */
   LEDGER_CRON: z.string().default("5 * * * *"),
   /**

@@ -16,6 +16,16 @@ export const QUEUES = {
 export const ZCommandJob = z.object({ commandId: z.uuid() });
 export type CommandJob = z.infer<typeof ZCommandJob>;
 
+/**
+ * The `deliver` job that follows one command to its end (the scheduler's command-worker). Its id
+ * is the command's, so whoever adds it again (a retried request, the scheduler's sweep) adds nothing.
+ */
+export const commandDeliveryJob = (commandId: string) => ({
+  name: "deliver",
+  data: { commandId } satisfies CommandJob,
+  opts: { jobId: commandId, removeOnComplete: 1000, removeOnFail: 1000 },
+});
+
 export const ZLedgerJob = z.object({
   /** Hour to book (its start, UTC). Absent: the last full hour. */
   hourStart: z.iso.datetime({ offset: true }).optional(),

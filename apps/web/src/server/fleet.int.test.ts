@@ -1,8 +1,9 @@
+import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listDeliverableCommands } from "@rigshift/db";
-import type { CommandDispatch, CommandView, GpuSamplePoint, GpuView, RigView, SiteView } from "@rigshift/protocol";
+import { type CommandDispatch, type CommandView, type GpuSamplePoint, type GpuView, QUEUES, type RigView, type SiteView } from "@rigshift/protocol";
 import { createApi } from "./api";
 import { createTestApi, insertFarm, noParams, readJson, request, type TestApi, withId } from "./testing";
 
@@ -174,6 +175,29 @@ describe("commands", () => {
       }
     } finally {
       listener.disconnect();
+    }
+  });
+
+  it("says 503 with what happened when the delivery queue is unreachable: the command is saved and was sent once", async () => {
+    // Nothing listens on port 1: the queue fails at once instead of retrying.
+    const deadQueue = new Queue(QUEUES.commands, { connection: { host: "127.0.0.1", port: 1, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null }, prefix: t.prefix });
+    deadQueue.on("error", () => {});
+    const listener = t.deps.redis.duplicate();
+    try {
+      const heard: CommandDispatch[] = [];
+      listener.on("message", (_channel: string, text: string) => heard.push(JSON.parse(text) as CommandDispatch));
+      await listener.subscribe(`${t.prefix}:commands:dispatch`);
+      const api = createApi({ ...t.deps, commandQueue: deadQueue });
+      const res = await api.createCommand(request("POST", "/api/v1/commands", { cookie: operator.cookie, body: { type: "switch", gpuIds: [farm.gpuN1.id], mode: "IDLE" } }), noParams);
+      expect(res.status).toBe(503);
+      const { error } = await readJson<ErrorBody>(res);
+      const { commandId, expiresAt } = error.details as { commandId: string; expiresAt: string };
+      expect(error.message).toBe(`command saved and sent to its rigs once, but the delivery queue is unreachable: a rig that missed that send gets it from the scheduler's sweep (within a minute) or its next hello, and it expires at ${expiresAt}`);
+      expect(await t.db.command.findUniqueOrThrow({ where: { id: commandId }, select: { status: true, expiresAt: true } })).toEqual({ status: "QUEUED", expiresAt: new Date(expiresAt) });
+      await expect.poll(() => heard.map((d) => d.commandId)).toContain(commandId);
+    } finally {
+      listener.disconnect();
+      await deadQueue.close().catch(() => {});
     }
   });
 

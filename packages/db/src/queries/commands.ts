@@ -133,7 +133,7 @@ export const createSwitchCommand = async (db: Db, opts: CreateSwitchCommandOptio
     rigId,
     command: toSwitchCommands(rows.filter((r) => r.rigId === rigId).sort((a, b) => a.gpuIndex - b.gpuIndex))[0]!,
   }));
-  return { id: commandId, rigIds, commands };
+  return { id: commandId, rigIds, commands, expiresAt };
 };
 
 export const getCommandView = async (db: Db, id: string): Promise<CommandView> => {

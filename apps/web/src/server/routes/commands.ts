@@ -1,5 +1,5 @@
 import { createSwitchCommand, DEFAULT_PIN_HOURS, getCommandView } from "@rigshift/db";
-import { type CommandJob, DomainError, ZCreateCommandBody } from "@rigshift/protocol";
+import { commandDeliveryJob, DomainError, ZCreateCommandBody } from "@rigshift/protocol";
 import { auditActor, authorize } from "../auth";
 import type { ApiDeps } from "../deps";
 import { json, parseBody, parseIdParam, route } from "../http";
@@ -18,7 +18,7 @@ export const commandRoutes = (deps: ApiDeps) => ({
     const now = deps.now();
     const pinUntil = body.pinUntil === undefined ? new Date(now.getTime() + DEFAULT_PIN_HOURS * 3_600_000) : body.pinUntil === null ? null : new Date(body.pinUntil);
     if (pinUntil && pinUntil <= now) throw new DomainError("INVALID_INPUT", "pinUntil: must be in the future", { in: "body" });
-    const { id, rigIds, commands } = await createSwitchCommand(deps.db, {
+    const { id, rigIds, commands, expiresAt } = await createSwitchCommand(deps.db, {
       gpuIds: body.gpuIds,
       mode: body.mode,
       ttlS: body.ttlS,
@@ -28,18 +28,29 @@ export const commandRoutes = (deps: ApiDeps) => ({
       pinUntil,
       now,
     });
-    const job: CommandJob = { commandId: id };
+    const job = commandDeliveryJob(id);
     // The rigs can have it now: the first dispatch goes out alongside the job rather than after it,
     // carrying each rig's message so its gateway need not read the command back. The job repeats
     // the dispatch until the rigs have it, so a lost one only costs time.
-    const dispatched = deps.dispatchCommand({ commandId: id, rigIds, commands }).catch((err: unknown) => deps.log.warn({ err, commandId: id }, "first dispatch not sent; the scheduler will send it"));
+    const dispatched = deps.dispatchCommand({ commandId: id, rigIds, commands }).then(
+      () => true,
+      (err: unknown) => {
+        deps.log.warn({ err, commandId: id }, "first dispatch not sent; the scheduler will send it");
+        return false;
+      },
+    );
     try {
       // jobId = command id: a retried request or a second enqueuer cannot deliver it twice.
-      await deps.commandQueue.add("deliver", job, { jobId: id, removeOnComplete: 1000, removeOnFail: 1000 });
+      await deps.commandQueue.add(job.name, job.data, job.opts);
     } catch (err) {
       // The row is written and audited; without its job it waits for the scheduler's sweep or expires.
+      // The first dispatch may well have reached the rigs already: say so, so no one switches them twice.
       deps.log.error({ err, commandId: id }, "command queued in the database but not in Redis");
-      throw new DomainError("UNAVAILABLE", "command saved but the delivery queue is unreachable; it may expire", { commandId: id });
+      const until = expiresAt.toISOString();
+      const message = (await dispatched)
+        ? `command saved and sent to its rigs once, but the delivery queue is unreachable: a rig that missed that send gets it from the scheduler's sweep (within a minute) or its next hello, and it expires at ${until}`
+        : `command saved but neither the delivery queue nor the gateways are reachable: the scheduler's sweep sends it once Redis is back, and it expires at ${until}`;
+      throw new DomainError("UNAVAILABLE", message, { commandId: id, expiresAt: until });
     } finally {
       await dispatched;
     }
