@@ -31,6 +31,12 @@ describe("agent status file", () => {
     expect(await readdir(join(dir, "nested"))).toEqual(["agent.status.json"]);
   });
 
+  it("keeps a negative last seq the gateway acked: history stored below the agent's first seq", async () => {
+    const path = join(await tempDir(), "agent.status.json");
+    await writeAgentStatus(path, { ...STATUS, lastAckedSeq: -1 });
+    expect((await readAgentStatus(path))?.lastAckedSeq).toBe(-1);
+  });
+
   it("reads a missing file as null: the agent has not written one", async () => {
     expect(await readAgentStatus(join(await tempDir(), "none.json"))).toBeNull();
   });

@@ -18,8 +18,11 @@ export const ZAgentStatus = z.object({
   rigId: z.string(),
   /** Connected to the gateway and greeted. */
   connected: z.boolean(),
-  /** Highest telemetry seq the gateway confirmed storing; null before any. */
-  lastAckedSeq: z.number().int().nonnegative().nullable(),
+  /**
+   * Highest telemetry seq the gateway confirmed storing; null before any. Any integer, as in the
+   * hello ack: history loaded below the agent's first seq (the demo farm's backfill) is negative.
+   */
+  lastAckedSeq: z.number().int().nullable(),
   /** Telemetry messages waiting for an ack (the backlog after an outage). */
   spooledMessages: z.number().int().nonnegative(),
   gpus: z.array(z.object({ index: z.number().int().nonnegative(), model: z.string().nullable(), mode: ZGpuMode })),
