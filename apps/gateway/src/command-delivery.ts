@@ -4,7 +4,8 @@ import type { Log } from "./log";
 import type { RigConnection, RigRegistry } from "./rig-registry";
 
 /** Why a send did not make the command DISPATCHED: no ack in time (or the rig went), an ack the protocol does not know, or the agent said no. */
-export type SendFailure = "unacked" | "malformed" | "refused";
+export const SEND_FAILURES = ["unacked", "malformed", "refused"] as const;
+export type SendFailure = (typeof SEND_FAILURES)[number];
 
 /**
  * Send a rig its open commands (or one of them) if it is connected here, and mark each part

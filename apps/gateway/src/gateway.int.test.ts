@@ -306,6 +306,9 @@ describe("/metrics", () => {
       "rigshift_gateway_telemetry_pending_rows", "rigshift_gateway_connected_agents", "rigshift_gateway_rejected_messages_total",
       "rigshift_gateway_process_resident_memory_bytes",
     ]));
+    // Failure counters exist at 0 before any failure, so a rate() sees the first one.
+    const failures = before.find((m) => m.name === "rigshift_gateway_command_send_failures_total")?.metrics.map((x) => x.labels?.reason).sort();
+    expect(failures).toEqual(["malformed", "refused", "unacked"]);
     const agent = connectAgent(gateway, rigToken);
     await connected(agent);
     await agent.emitWithAck("hello", hello);

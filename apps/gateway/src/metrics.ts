@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { SEND_FAILURES } from "./command-delivery";
 
 /**
  * The gateway's Prometheus metrics, on a registry of its own (tests run several gateways in one
@@ -48,5 +49,7 @@ export const createGatewayMetrics = ({ connectedAgents, pendingRows }: { connect
   };
   new Gauge({ name: "rigshift_gateway_connected_agents", help: "Rigs connected to this gateway", registers: [registry], collect() { this.set(connectedAgents()); } });
   new Gauge({ name: "rigshift_gateway_telemetry_pending_rows", help: "Samples accepted but not yet written (the write queue)", registers: [registry], collect() { this.set(pendingRows()); } });
+  // Every reason from the start, at 0: a rate() over a series that appears only with its first failure misses that failure.
+  for (const reason of SEND_FAILURES) metrics.commandSendFailures.inc({ reason }, 0);
   return metrics;
 };
