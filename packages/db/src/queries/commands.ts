@@ -43,7 +43,6 @@ type SwitchGpu = {
 };
 const MINER_PROFILE_FIELDS = { id: true, coin: true, algorithm: true, miner: true, poolUrl: true, wallet: true, worker: true, extraArgs: true } as const;
 
-
 /**
  * The command, its parts, its QUEUED event, the GPUs' desired mode (and pin) and the audit rows,
  * written by one statement, so all of it or none is stored. The reads before it are the ones the
