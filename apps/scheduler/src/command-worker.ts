@@ -43,18 +43,26 @@ export const createCommandProcessor =
   };
 
 /**
- * `sweep` on the `commands` queue: every open command gets its `deliver` job back if it has none.
- * Redis may have lost it (it restarted; this install's Redis keeps nothing on disk) or refused it
- * when the command was written; without its job a command is never sent again but on a hello,
- * and never expires. A job that exists is left alone: its id is the command's.
+ * `sweep` on the `commands` queue: every open command gets its `deliver` job back if it has none,
+ * and a failed one is retried. Redis may have lost the job (it restarted; this install's Redis
+ * keeps nothing on disk) or refused it when the command was written; the job may have run out of
+ * attempts while the database was down. Either way, without a live job a command is never sent
+ * again but on a hello, and never expires. A job still under way is left alone: its id is the
+ * command's, so adding it again would add nothing anyway.
  */
 export const sweepOpenCommands = async ({ db, queue, log }: { db: PrismaClient; queue: Queue; log: Log }) => {
   const open = await db.command.findMany({ where: { status: { notIn: [...TERMINAL_COMMAND_STATUSES] } }, select: { id: true } });
-  const jobs = await Promise.all(open.map((c) => queue.getJob(c.id)));
-  const orphans = open.filter((_, i) => !jobs[i]).map((c) => c.id);
+  const states = await Promise.all(open.map((c) => queue.getJobState(c.id)));
+  const orphans = open.filter((_, i) => states[i] === "unknown").map((c) => c.id);
+  const failed = open.filter((_, i) => states[i] === "failed").map((c) => c.id);
   if (orphans.length) {
     await queue.addBulk(orphans.map(commandDeliveryJob));
     log.warn({ commands: orphans.length }, "open commands had no delivery job; queued them again");
   }
-  return { open: open.length, requeued: orphans.length };
+  for (const id of failed) {
+    // Gone since it was read (retention), or retried by another scheduler's sweep: the next sweep sees which.
+    await (await queue.getJob(id))?.retry("failed", { resetAttemptsMade: true }).catch((err: unknown) => log.warn({ commandId: id, err }, "could not retry a failed delivery job"));
+  }
+  if (failed.length) log.warn({ commands: failed.length }, "open commands' delivery jobs had failed; retried them");
+  return { open: open.length, requeued: orphans.length, retried: failed.length };
 };

@@ -19,11 +19,13 @@ export type CommandJob = z.infer<typeof ZCommandJob>;
 /**
  * The `deliver` job that follows one command to its end (the scheduler's command-worker). Its id
  * is the command's, so whoever adds it again (a retried request, the scheduler's sweep) adds nothing.
+ * A run that fails (the database or Redis away for a moment) is tried again after 1, 2, 4, 8 s;
+ * one that fails past that waits for the scheduler's sweep, which retries it while the command is open.
  */
 export const commandDeliveryJob = (commandId: string) => ({
   name: "deliver",
   data: { commandId } satisfies CommandJob,
-  opts: { jobId: commandId, removeOnComplete: 1000, removeOnFail: 1000 },
+  opts: { jobId: commandId, attempts: 5, backoff: { type: "exponential", delay: 1000 }, removeOnComplete: 1000, removeOnFail: 1000 },
 });
 
 export const ZLedgerJob = z.object({
