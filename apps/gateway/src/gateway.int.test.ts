@@ -384,6 +384,19 @@ describe("/metrics", () => {
 });
 
 describe("browsers on /live", () => {
+  it("refuses long-polling, which a gateway of several workers cannot serve, and takes WebSocket", async () => {
+    const { token } = await createSession(tdb.db, { email: farm.users.viewer.email, password: "test-password", ttlHours: 1, now: new Date() });
+    const res = await fetch(`${gateways[0]!.url}/socket.io/?EIO=4&transport=polling`, { headers: { cookie: `rs_session=${token}` } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ code: 0, message: "Transport unknown" });
+    const polling = connect(`${gateways[0]!.url}/live`, { transports: ["polling"], reconnection: false, extraHeaders: { cookie: `rs_session=${token}` } });
+    sockets.push(polling);
+    await expect(connected(polling)).rejects.toThrow();
+    const browser = connect(`${gateways[0]!.url}/live`, { transports: ["websocket"], reconnection: false, extraHeaders: { cookie: `rs_session=${token}` } });
+    sockets.push(browser);
+    await connected(browser);
+  });
+
   it("needs a dashboard session", async () => {
     const socket = connect(`${gateways[0]!.url}/live`, { transports: ["websocket"], reconnection: false });
     sockets.push(socket);

@@ -75,6 +75,10 @@ export const startGateway = async ({ config, db, redis, log, now = () => new Dat
     adapter: createAdapter(adapterPub, adapterSub, { key: `${config.REDIS_PREFIX}:socket.io` }),
     // Agents send one message per rig per few seconds; 1 MB bounds a malicious frame.
     maxHttpBufferSize: 1_000_000,
+    // Agents and the dashboard connect over WebSocket alone. Long-polling's requests must all reach
+    // the process that opened the session, which workers sharing a port (GATEWAY_WORKERS) do not
+    // promise: a polling client is refused at once ("Transport unknown") instead of half-working.
+    transports: ["websocket"],
   });
   coalesceFlushes(io);
 
