@@ -122,12 +122,15 @@ await runBench("command-latency", 3 * 60_000 - 10_000, async (ctx) => {
   // prom-client restarts its event-loop delay histogram at each scrape: this one empties it, the
   // one after the commands reads how long the gateway's loop was held while they went through.
   const LOOP_DELAY = "rigshift_gateway_nodejs_eventloop_lag";
-  await readMetrics(gateway.url, [`${LOOP_DELAY}_p99_seconds`]);
+  /** The gateway's queries of a rig's open commands: a scheduler's dispatch costs one, the API's carried one none. */
+  const LOOKUPS = 'rigshift_gateway_command_delivery_seconds_count{phase="lookup"}';
+  const { [LOOKUPS]: lookupsBefore } = await readMetrics(gateway.url, [`${LOOP_DELAY}_p99_seconds`, LOOKUPS]);
   await load.collectLoopDelay();
   const started = performance.now();
   await Promise.race([Promise.all(Array.from({ length: CONCURRENCY }, worker)), died]);
   const seconds = (performance.now() - started) / 1000;
-  const loop = await readMetrics(gateway.url, [`${LOOP_DELAY}_p99_seconds`, `${LOOP_DELAY}_max_seconds`]);
+  const loop = await readMetrics(gateway.url, [`${LOOP_DELAY}_p99_seconds`, `${LOOP_DELAY}_max_seconds`, LOOKUPS]);
+  const lookups = loop[LOOKUPS] - lookupsBefore;
   const loopDelayMs = { p99: loop[`${LOOP_DELAY}_p99_seconds`] * 1000, max: loop[`${LOOP_DELAY}_max_seconds`] * 1000 };
   const loadLoopDelay = await load.collectLoopDelay();
   // The simulated rigs report each switch DONE a second after they have it, as agents do.
@@ -152,12 +155,12 @@ await runBench("command-latency", 3 * 60_000 - 10_000, async (ctx) => {
     ),
   );
   process.stdout.write(`event-loop delay while the commands ran: gateway p99 ${round(loopDelayMs.p99, 1)} ms, max ${round(loopDelayMs.max, 1)} ms; simulated rigs (worst load process) p99 ${round(loadLoopDelay.p99Ms, 1)} ms, max ${round(loadLoopDelay.maxMs, 1)} ms\n`);
-  process.stdout.write(`${createdAt.size} commands created in ${round(seconds, 1)} s (${CONCURRENCY} at a time); not received within 10 s: ${lost}; refused by the API: ${rejected}; reported DONE by their rigs: ${done}\n`);
+  process.stdout.write(`${createdAt.size} commands created in ${round(seconds, 1)} s (${CONCURRENCY} at a time); not received within 10 s: ${lost}; refused by the API: ${rejected}; reported DONE by their rigs: ${done}; the gateway's lookups of open commands meanwhile: ${lookups}\n`);
   process.stdout.write(`target p99 < ${TARGET.p99Ms} ms: ${p99Ms < TARGET.p99Ms ? "met" : "NOT met"}\n`);
   if (latencies.length === 0) throw new Error("no command reached a rig");
   return {
     p50Ms: round(p50Ms, 1), p99Ms: round(p99Ms, 1),
     apiP99Ms: round(percentile(apiMs, 99), 1), gatewayLoopDelayP99Ms: round(loopDelayMs.p99, 1), loadLoopDelayP99Ms: round(loadLoopDelay.p99Ms, 1), deliveryP99Ms: round(percentile(toRig, 99), 1),
-    pingP50Ms: round(percentile(pings, 50), 2), pingP99Ms: round(percentile(pings, 99), 2), commands: latencies.length, done, agents: AGENTS,
+    pingP50Ms: round(percentile(pings, 50), 2), pingP99Ms: round(percentile(pings, 99), 2), commands: latencies.length, done, gatewayLookups: lookups, agents: AGENTS,
   };
 });

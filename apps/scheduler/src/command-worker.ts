@@ -56,7 +56,7 @@ export const sweepOpenCommands = async ({ db, queue, log }: { db: PrismaClient; 
   const orphans = open.filter((_, i) => states[i] === "unknown").map((c) => c.id);
   const failed = open.filter((_, i) => states[i] === "failed").map((c) => c.id);
   if (orphans.length) {
-    await queue.addBulk(orphans.map(commandDeliveryJob));
+    await queue.addBulk(orphans.map((id) => commandDeliveryJob(id)));
     log.warn({ commands: orphans.length }, "open commands had no delivery job; queued them again");
   }
   for (const id of failed) {

@@ -5,7 +5,7 @@ import { loadSchedulerConfig } from "@rigshift/config";
 import { listTelemetryPartitions } from "@rigshift/db";
 import { createSwitchCommand, getCommandView, getRevenueReport, markCommandDispatched, recordCommandProgress } from "@rigshift/db";
 import { createTestDatabase, insertTestFarm, testRedisPrefix, type TestDatabase, type TestFarm } from "@rigshift/db/testing";
-import { COMMAND_DISPATCH_CHANNEL, QUEUES, type CommandDispatch } from "@rigshift/protocol";
+import { API_COMMAND_FIRST_CHECK_MS, commandDeliveryJob, COMMAND_DISPATCH_CHANNEL, QUEUES, type CommandDispatch } from "@rigshift/protocol";
 import { createLog } from "./log";
 import { startScheduler, type Scheduler } from "./scheduler";
 
@@ -173,6 +173,17 @@ describe("commands", () => {
     expect(published()).toBeLessThanOrEqual(before + 1);
     await recordCommandProgress(tdb.db, { commandId: id, rigId: farm.rigId, gpuIndex: 1, status: "DONE", step: "AI", message: null, at: NOW });
     expect(await job.waitUntilFinished(commandEvents, 10_000)).toEqual({ commandId: id, status: "DONE" });
+  });
+
+  it("holds back the first dispatch of a command whose creator sent one already, then sends it to a rig that has not taken it", async () => {
+    const { id } = await createSwitchCommand(tdb.db, { gpuIds: [farm.gpuIds[1]!], mode: "AI", ttlS: 600, source: "USER", userId: farm.users.operator.id, now: NOW });
+    const job = commandDeliveryJob(id, { delayMs: API_COMMAND_FIRST_CHECK_MS });
+    const added = performance.now();
+    await scheduler.commandsQueue.add(job.name, job.data, job.opts);
+    await expect.poll(() => dispatches.find((d) => d.commandId === id), { timeout: 5000, interval: 20 }).toEqual({ commandId: id, rigIds: [farm.rigId] });
+    expect(performance.now() - added).toBeGreaterThanOrEqual(API_COMMAND_FIRST_CHECK_MS - 50);
+    await recordCommandProgress(tdb.db, { commandId: id, rigId: farm.rigId, gpuIndex: 1, status: "DONE", step: "AI", message: null, at: NOW });
+    expect(await (await scheduler.commandsQueue.getJob(id))!.waitUntilFinished(commandEvents, 10_000)).toEqual({ commandId: id, status: "DONE" });
   });
 
   it("expires a command whose deadline passes before its rig answers", async () => {

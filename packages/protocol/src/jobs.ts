@@ -17,15 +17,25 @@ export const ZCommandJob = z.object({ commandId: z.uuid() });
 export type CommandJob = z.infer<typeof ZCommandJob>;
 
 /**
+ * The API sends a switch's first dispatch itself, with each rig's message, so the job of such a
+ * command first looks after this long, when the rigs have mostly acked. Run at once, it published a
+ * second dispatch of every command while the first was being acked, and a gateway whose rig had
+ * already acked read the command back to find nothing to send: a third of the scheduler's job runs
+ * and a query per switch, for nothing. A rig that missed the first dispatch waits this long more.
+ */
+export const API_COMMAND_FIRST_CHECK_MS = 1_000;
+
+/**
  * The `deliver` job that follows one command to its end (the scheduler's command-worker). Its id
  * is the command's, so whoever adds it again (a retried request, the scheduler's sweep) adds nothing.
  * A run that fails (the database or Redis away for a moment) is tried again after 1, 2, 4, 8 s;
  * one that fails past that waits for the scheduler's sweep, which retries it while the command is open.
+ * `delayMs` holds its first run back (API_COMMAND_FIRST_CHECK_MS where the first dispatch went out already).
  */
-export const commandDeliveryJob = (commandId: string) => ({
+export const commandDeliveryJob = (commandId: string, { delayMs = 0 }: { delayMs?: number } = {}) => ({
   name: "deliver",
   data: { commandId } satisfies CommandJob,
-  opts: { jobId: commandId, attempts: 5, backoff: { type: "exponential", delay: 1000 }, removeOnComplete: 1000, removeOnFail: 1000 },
+  opts: { jobId: commandId, delay: delayMs, attempts: 5, backoff: { type: "exponential", delay: 1000 }, removeOnComplete: 1000, removeOnFail: 1000 },
 });
 
 export const ZLedgerJob = z.object({

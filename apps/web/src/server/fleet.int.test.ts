@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listDeliverableCommands } from "@rigshift/db";
-import { type CommandDispatch, type CommandView, type GpuSamplePoint, type GpuView, QUEUES, type RigView, type SiteView } from "@rigshift/protocol";
+import { API_COMMAND_FIRST_CHECK_MS, type CommandDispatch, type CommandView, type GpuSamplePoint, type GpuView, QUEUES, type RigView, type SiteView } from "@rigshift/protocol";
 import { createApi } from "./api";
 import { createTestApi, insertFarm, noParams, readJson, request, type TestApi, withId } from "./testing";
 
@@ -146,6 +146,9 @@ describe("commands", () => {
     const job = await t.deps.commandQueue.getJob(id);
     expect(job?.name).toBe("deliver");
     expect(job?.data).toEqual({ commandId: id });
+    // The API sent the first dispatch itself: the scheduler's job first looks a moment later.
+    expect(await job?.getState()).toBe("delayed");
+    expect(job?.opts.delay).toBe(API_COMMAND_FIRST_CHECK_MS);
 
     const audit = await t.db.auditLog.findFirstOrThrow({ where: { action: "command.created", targetId: id } });
     expect(audit).toMatchObject({ actorType: "USER", actorId: operator.user.id });

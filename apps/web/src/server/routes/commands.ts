@@ -1,5 +1,5 @@
 import { createSwitchCommand, DEFAULT_PIN_HOURS, getCommandView } from "@rigshift/db";
-import { commandDeliveryJob, DomainError, ZCreateCommandBody } from "@rigshift/protocol";
+import { API_COMMAND_FIRST_CHECK_MS, commandDeliveryJob, DomainError, ZCreateCommandBody } from "@rigshift/protocol";
 import { auditActor, authorize } from "../auth";
 import type { ApiDeps } from "../deps";
 import { json, parseBody, parseIdParam, route } from "../http";
@@ -28,10 +28,10 @@ export const commandRoutes = (deps: ApiDeps) => ({
       pinUntil,
       now,
     });
-    const job = commandDeliveryJob(id);
     // The rigs can have it now: the first dispatch goes out alongside the job rather than after it,
-    // carrying each rig's message so its gateway need not read the command back. The job repeats
-    // the dispatch until the rigs have it, so a lost one only costs time.
+    // carrying each rig's message so its gateway need not read the command back. The job first looks
+    // a moment later and repeats the dispatch until the rigs have it, so a lost one only costs time.
+    const job = commandDeliveryJob(id, { delayMs: API_COMMAND_FIRST_CHECK_MS });
     const dispatched = deps.dispatchCommand({ commandId: id, rigIds, commands }).then(
       () => true,
       (err: unknown) => {
