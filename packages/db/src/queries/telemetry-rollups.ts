@@ -38,14 +38,15 @@ export const foldTelemetry = async (
   const scanTo = new Date(end.getTime() + maxGapS * 1000);
   const table = Prisma.raw(`"${TABLES[unit]}"`);
   const step = Prisma.raw(`interval '1 ${unit}'`);
-  const own = `p.bucket = date_trunc('${unit}', p."at", 'UTC')`;
-  // Readings describe the samples taken in the bucket, not the tails of earlier ones.
+  // Readings describe the samples taken in the bucket (`own`), not the tails of earlier ones.
   const stats = READINGS.flatMap((r) =>
-    (["min", "max", "avg"] as const).map((f) => `${f}(p."${r}") FILTER (WHERE ${own}) AS "${r}${f[0]!.toUpperCase()}${f.slice(1)}"`),
+    (["min", "max", "avg"] as const).map((f) => `${f}(p."${r}") FILTER (WHERE p.own) AS "${r}${f[0]!.toUpperCase()}${f.slice(1)}"`),
   ).join(", ");
-  const [, , inserted] = await db.$transaction([
+  const [, , , , inserted] = await db.$transaction([
     // Two folds of one unit at once would each delete, then both insert the same keys.
     db.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`rigshift:fold:${unit}`}))`,
+    db.$executeRawUnsafe(`SET LOCAL jit = off`),
+    db.$executeRawUnsafe(`SET LOCAL work_mem = '64MB'`),
     db.$executeRaw`DELETE FROM ${table} WHERE "bucket" >= ${start} AND "bucket" < ${end}`,
     db.$executeRaw`
       WITH raw AS (
@@ -58,19 +59,20 @@ export const foldTelemetry = async (
         SELECT *, LEAST(COALESCE(next_at, 'infinity'), "at" + make_interval(secs => ${maxGapS}::float8)) AS until
         FROM raw WHERE "at" < ${end}
       ), pieces AS (
-        SELECT t.*, b AS bucket, GREATEST(t."at", b) AS piece_from, LEAST(t.until, b + ${step}) AS piece_to
-        FROM timed t CROSS JOIN LATERAL generate_series(date_trunc(${unit}::text, t."at", 'UTC'), t.until, ${step}) b
+        SELECT t.*, b AS bucket, GREATEST(t."at", b) AS piece_from, LEAST(t.until, b + ${step}) AS piece_to, b = t.own_start AS own
+        FROM (SELECT *, date_trunc(${unit}::text, "at", 'UTC') AS own_start FROM timed) t
+          CROSS JOIN LATERAL generate_series(t.own_start, t.until, ${step}) b
         WHERE b >= ${start} AND b < ${end}
       ), secs AS (
         SELECT p.*, EXTRACT(EPOCH FROM p.piece_to - p.piece_from) AS s FROM pieces p
-        WHERE p.piece_to > p.piece_from OR ${Prisma.raw(own)}
+        WHERE p.piece_to > p.piece_from OR p.own
       )
       INSERT INTO ${table} ("gpuId", "bucket", "mode", "coin", "workloadId", "rigId", "firstAt", "samples", "seconds", "hashes", "energyWh",
         ${Prisma.raw(STAT_COLUMNS.map((c) => `"${c}"`).join(", "))}, "foldedAt")
       SELECT p."gpuId", p.bucket, p."mode", p.coin, p."workloadId",
         (array_agg(p."rigId" ORDER BY p."at" DESC))[1],
         COALESCE(min(p.piece_from) FILTER (WHERE p.s > 0), min(p.piece_from)),
-        count(*) FILTER (WHERE ${Prisma.raw(own)})::int,
+        count(*) FILTER (WHERE p.own)::int,
         sum(p.s),
         sum(COALESCE(p."hashrateHs"::text::numeric, 0) * p.s),
         sum(COALESCE(p."powerW"::text::numeric, 0) * p.s) / 3600.000000000000000000,
