@@ -193,6 +193,20 @@ describe("rollup job", () => {
     }
   });
 
+  it("folds when it has to wait longer than Prisma's 5 s transactions behind another fold of its unit", async () => {
+    // Another fold of minutes holds the unit's lock for 6 s (the ledger folding an hour, or a big catch-up).
+    await tdb.db.telemetryMinute.deleteMany({});
+    let job: Promise<unknown> | undefined;
+    await tdb.db.$transaction(async (other) => {
+      await other.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('rigshift:fold:minute'))`;
+      job = fold({ unit: "minute", from: T0.toISOString(), to: "2026-11-18T11:05:00Z" });
+      await new Promise((r) => setTimeout(r, 6_000));
+      expect(await tdb.db.telemetryMinute.count()).toBe(0);
+    }, { timeout: 20_000 });
+    await job;
+    expect(await compare("minute")).toBeGreaterThanOrEqual(10);
+  });
+
   it("replaces a bucket's rows when it is folded again after its raw rows changed", async () => {
     // GPU 0's only ETC samples in minute 0 go: the minute must lose its ETC row, not keep a stale one.
     const gone = raw.filter((r) => r.gpuIndex === 0 && r.seq < 6);

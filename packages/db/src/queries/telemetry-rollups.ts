@@ -8,6 +8,13 @@ const TABLES: Record<RollupUnit, string> = { minute: "TelemetryMinute", hour: "T
 export const ROLLUP_UNIT_MS: Record<RollupUnit, number> = { minute: 60_000, hour: 3_600_000 };
 const READINGS = ["hashrateHs", "tempC", "powerW", "fanPct", "utilPct"] as const;
 const STAT_COLUMNS = READINGS.flatMap((r) => [`${r}Min`, `${r}Max`, `${r}Avg`] as const);
+/**
+ * A fold's time grows with the samples it reads (about 12 µs each on a 2-core box: `npm run bench --
+ * rollup`) and with any fold of its unit it waits behind. Prisma's default of 5 s rolled back every
+ * fold past that, so the hour job failed from about 400,000 samples (a few dozen rigs) and the ledger,
+ * which folds an hour's minutes before booking it, could not book a larger farm at all.
+ */
+const FOLD_TIMEOUT_MS = 15 * 60_000;
 
 /** Start of the bucket `at` falls in (UTC). */
 export const bucketStartOf = (unit: RollupUnit, at: Date) =>
@@ -79,7 +86,7 @@ export const foldTelemetry = async (
         ${Prisma.raw(stats)}, now()
       FROM secs p
       GROUP BY p."gpuId", p.bucket, p."mode", p.coin, p."workloadId"`,
-  ]);
+  ], { timeout: FOLD_TIMEOUT_MS });
   return inserted;
 };
 
