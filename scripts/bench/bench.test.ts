@@ -53,7 +53,7 @@ describe("npm run bench", () => {
   it("refuses an unknown benchmark and lists the ones there are", async () => {
     const r = await run(process.execPath, ["--import", "tsx", "scripts/bench.ts", "agent", "nope"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("unknown benchmark: nope\navailable: agent, agents, command-latency, ingest, planner\n");
+    expect(r.stderr).toBe("unknown benchmark: nope\navailable: agent, agents, command-latency, ingest, planner, rollup\n");
     expect(r.stdout).toBe("");
   });
 
