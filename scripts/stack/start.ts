@@ -2,9 +2,7 @@
 // client, migrations, the demo farm, the web build, then the whole stack with one simulated
 // agent per demo rig. Ctrl-C stops everything this started and exits 0.
 import { loadWebConfig } from "@rigshift/config";
-import { DEMO_PASSWORD, DEMO_USERS } from "@rigshift/db/seed";
 import { migrateDatabase } from "../../tooling/stack/database";
-import { existingRigIds, seedDatabase } from "../../tooling/stack/seed-database";
 import { readDemoAgents, recordDemoAgents } from "../../tooling/stack/demo-agents";
 import { agentConfigDir, demoAgentsFile, stateDir } from "../../tooling/stack/paths";
 import { resolveServices } from "../../tooling/stack/services";
@@ -37,6 +35,9 @@ try {
   cleanups.push(services.stop);
 
   await generatePrismaClient(output, colour);
+  // These load the Prisma client, which a fresh checkout has only from the line above: no static import.
+  const { DEMO_PASSWORD, DEMO_USERS } = await import("@rigshift/db/seed");
+  const { existingRigIds, seedDatabase } = await import("../../tooling/stack/seed-database");
   const { created, applied } = await migrateDatabase(services.databaseUrl);
   if (created) log("created the database");
   log(applied.length ? `applied migrations: ${applied.join(", ")}` : "database schema is up to date");
