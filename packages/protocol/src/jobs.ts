@@ -19,9 +19,9 @@ export type CommandJob = z.infer<typeof ZCommandJob>;
 /**
  * The API sends a switch's first dispatch itself, with each rig's message, so the job of such a
  * command first looks after this long, when the rigs have mostly acked. Run at once, it published a
- * second dispatch of every command while the first was being acked, and a gateway whose rig had
- * already acked read the command back to find nothing to send: a third of the scheduler's job runs
- * and a query per switch, for nothing. A rig that missed the first dispatch waits this long more.
+ * second dispatch of every command while the first was being acked (one of the job's three runs per
+ * switch), and a gateway whose rig had acked by then read the command back for nothing. A rig that
+ * missed the first dispatch waits this long more.
  */
 export const API_COMMAND_FIRST_CHECK_MS = 1_000;
 
