@@ -98,6 +98,18 @@ describe("telemetry partitions and retention", () => {
     expect(parts[new Date(AT[3]!).toISOString()]).toBe("TelemetrySample_p20261113");
   });
 
+  it("makes a day's partition when a long read of the default partition holds it up past Prisma's 5 s", async () => {
+    let made: Promise<string[]> | undefined;
+    // A long report or fold reading the default partition: attaching a day waits for it to end.
+    await tdb.db.$transaction(async (reader) => {
+      await reader.$queryRaw`SELECT count(*) FROM "TelemetrySample_default"`;
+      made = ensureTelemetryPartitions(tdb.db, { from: new Date("2026-11-15T00:00:00Z"), days: 1 });
+      await new Promise((r) => setTimeout(r, 6_000));
+    }, { timeout: 20_000 });
+    expect(await made).toEqual(["TelemetrySample_p20261115"]);
+    expect(Object.fromEntries(await placement())[new Date(AT[4]!).toISOString()]).toBe("TelemetrySample_p20261115");
+  });
+
   it("drops the days past retention and keeps the rows inside it", async () => {
     const job = await scheduler.retentionQueue.add("maintain", {});
     const result = (await job.waitUntilFinished(events, 20_000)) as { dropped: string[]; defaultRows: number };

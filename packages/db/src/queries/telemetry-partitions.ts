@@ -29,6 +29,14 @@ export const listTelemetryPartitions = async (db: PrismaClient) => {
 };
 
 /**
+ * Attaching a day waits for every transaction reading the default partition (a long fold or report),
+ * and moving a day's rows out of it grows with them. Prisma's default 5 s rolled that back: a day
+ * whose rows took longer to move never got its partition, and one held up by a long read waited for
+ * the next hourly run.
+ */
+const ATTACH_TIMEOUT_MS = 15 * 60_000;
+
+/**
  * Make sure the days [from, from + days) have partitions. Rows of such a day that already sit in
  * the default partition (it took them while the day had none) move into the new partition in
  * the same transaction, since PostgreSQL refuses to attach a range the default still holds.
@@ -49,7 +57,7 @@ export const ensureTelemetryPartitions = async (db: PrismaClient, { from, days }
          INSERT INTO "${name}" SELECT * FROM moved`,
       ),
       db.$executeRawUnsafe(`ALTER TABLE "TelemetrySample" ATTACH PARTITION "${name}" FOR VALUES FROM ('${lo}') TO ('${hi}')`),
-    ]);
+    ], { timeout: ATTACH_TIMEOUT_MS });
     created.push(name);
   }
   return created;
