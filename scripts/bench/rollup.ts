@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { loadSchedulerConfig } from "@rigshift/config";
 import { createDb, createTelemetryWriter, foldTelemetry, type TelemetryRow } from "@rigshift/db";
-import { createBenchDatabase } from "./lib/fleet";
+import { createBenchDatabase, percentile } from "./lib/fleet";
 import { runBench } from "./lib/harness";
 import { formatTable, round } from "./lib/table";
 
@@ -19,8 +19,6 @@ const RUNS = 3;
 const MINUTES = 16;
 /** Ingest rates to project on: the `agents` load (10,000 rigs × 8 GPUs every 10 s) and the issue's target. */
 const RATES = [8_000, 150_000];
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Minutes between runs of a cron whose minute field is `*`, `*\/N` or one number (hourly); the rest of it every. */
 const minutesBetweenRuns = (cron: string) => {
@@ -83,7 +81,7 @@ await runBench("rollup", 3 * 60_000 - 10_000, async (ctx) => {
       await run();
       ms.push(performance.now() - t0);
     }
-    return median(ms);
+    return percentile(ms, 50);
   };
   note(`folding ${lookbackMinutes} minutes (${folded} samples) as the minute job does, ${RUNS} times; the same as hours; then the baseline`);
   const minuteMs = await timed(() => foldTelemetry(db, { unit: "minute", from, to, maxGapS }));
