@@ -6,7 +6,7 @@ import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { loadGatewayConfig } from "@rigshift/config";
-import { telemetryCopyChunks, telemetryCopyStatement, type TelemetryRow } from "@rigshift/db";
+import { groupTelemetryMessages, readTelemetryCopyTypes, telemetryCopyChunks, telemetryCopyStatement, type TelemetryRow } from "@rigshift/db";
 import { TELEMETRY_WINDOW } from "@rigshift/protocol";
 import { benchRedisPrefix, countRows, createBenchDatabase, dropRedisPrefix, insertBenchRigs, readMetric, startGatewayProcess } from "./lib/fleet";
 import { runBench, secondsFromEnv, sleep } from "./lib/harness";
@@ -29,7 +29,8 @@ const WINDOW = Number(process.env.BENCH_INGEST_WINDOW ?? TELEMETRY_WINDOW);
 const WARMUP_S = secondsFromEnv("BENCH_INGEST_WARMUP_S", 10);
 const MEASURE_S = secondsFromEnv("BENCH_INGEST_MEASURE_S", 30);
 const RAW_S = secondsFromEnv("BENCH_INGEST_RAW_S", 10);
-const COUNT_ROWS = `SELECT count(*)::text AS n FROM "TelemetrySample"`;
+/** GPU samples stored: each message row holds its rig's GPUs. */
+const COUNT_ROWS = `SELECT COALESCE(sum(cardinality("gpuIndex")), 0)::text AS n FROM "TelemetryMessage"`;
 
 const gpuIdsByRig = async (databaseUrl: string) => {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -44,12 +45,13 @@ const gpuIdsByRig = async (databaseUrl: string) => {
   }
 };
 
-/** Raw COPY straight into the table, in the gateway's binary format and batch size, one connection: rows/s. */
+/** Raw COPY straight into the table, in the gateway's binary format and batch size, one connection: GPU rows/s. */
 const rawCopy = async (databaseUrl: string, rigs: { rigId: string }[], gpuIds: Map<string, string[]>, seconds: number, batchRows: number) => {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   let seq = 1e12; // clear of the load's seqs
   let rows = 0;
+  const types = await readTelemetryCopyTypes(client);
   const started = performance.now();
   try {
     while (performance.now() - started < seconds * 1000) {
@@ -67,7 +69,7 @@ const rawCopy = async (databaseUrl: string, rigs: { rigId: string }[], gpuIds: M
         seq++;
       }
       await client.query("BEGIN");
-      await pipeline(Readable.from(telemetryCopyChunks(batch)), client.query(copyFrom(telemetryCopyStatement(`"TelemetrySample"`))));
+      await pipeline(Readable.from(telemetryCopyChunks(groupTelemetryMessages(batch), types)), client.query(copyFrom(telemetryCopyStatement())));
       await client.query("COMMIT");
       rows += batchRows;
     }

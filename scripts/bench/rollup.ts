@@ -68,7 +68,7 @@ await runBench("rollup", 3 * 60_000 - 10_000, async (ctx) => {
 
   const db = createDb({ databaseUrl });
   ctx.onCleanup(() => db.$disconnect());
-  await db.$executeRawUnsafe(`ANALYZE "TelemetrySample"`);
+  await db.$executeRawUnsafe(`ANALYZE "TelemetryMessage"`);
   // The window the minute job folds: its lookback of whole minutes, inside the samples written.
   const from = new Date(start + 2 * 60_000);
   const to = new Date(from.getTime() + lookbackMinutes * 60_000);

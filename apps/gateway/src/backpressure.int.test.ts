@@ -137,7 +137,7 @@ it("stops acking while the database is stuck, keeps its queue bounded, and store
   // Another session locks the table the gateway writes to: its INSERTs wait, as on an overloaded database.
   const locker = new pg.Client({ connectionString: tdb.url });
   await locker.connect();
-  await locker.query(`BEGIN; LOCK TABLE "TelemetrySample" IN EXCLUSIVE MODE`);
+  await locker.query(`BEGIN; LOCK TABLE "TelemetryMessage" IN EXCLUSIVE MODE`);
   const lockedAt = Date.now();
   let maxPending = 0;
   while (Date.now() - lockedAt < 3_000) {

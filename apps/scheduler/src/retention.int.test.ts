@@ -29,7 +29,7 @@ const row = (seq: number, at: string): TelemetryRow => ({
 /** Where each stored row lives: its time and its partition. */
 const placement = async () =>
   (await tdb.db.$queryRaw<{ at: Date; part: string }[]>`
-    SELECT "at", tableoid::regclass::text AS part FROM "TelemetrySample" WHERE "rigId" = ${rigId}::uuid ORDER BY "at"`)
+    SELECT "at", tableoid::regclass::text AS part FROM "TelemetryMessage" WHERE "rigId" = ${rigId}::uuid ORDER BY "at"`)
     .map((r) => [r.at.toISOString(), r.part.replaceAll('"', "")]);
 
 beforeAll(async () => {
@@ -70,9 +70,9 @@ afterAll(async () => {
 describe("telemetry partitions and retention", () => {
   it("makes today's and the next days' partitions at start, BRIN on time included", async () => {
     expect((await listTelemetryPartitions(tdb.db)).map((p) => p.name)).toEqual([
-      "TelemetrySample_p20261120", "TelemetrySample_p20261121", "TelemetrySample_p20261122", "TelemetrySample_p20261123",
+      "TelemetryMessage_p20261120", "TelemetryMessage_p20261121", "TelemetryMessage_p20261122", "TelemetryMessage_p20261123",
     ]);
-    const indexes = await tdb.db.$queryRaw<{ indexdef: string }[]>`SELECT indexdef FROM pg_indexes WHERE tablename = 'TelemetrySample_p20261120'`;
+    const indexes = await tdb.db.$queryRaw<{ indexdef: string }[]>`SELECT indexdef FROM pg_indexes WHERE tablename = 'TelemetryMessage_p20261120'`;
     expect(indexes.some((i) => /USING brin \("?at"?\)/.test(i.indexdef))).toBe(true);
   });
 
@@ -80,44 +80,44 @@ describe("telemetry partitions and retention", () => {
     expect(await writer.write(AT.map((at, seq) => row(seq, at)))).toBe(AT.length);
     expect(await writer.write([row(5, AT[5]!)])).toBe(0);
     expect(await placement()).toEqual([
-      [new Date(AT[0]!).toISOString(), "TelemetrySample_default"],
-      [new Date(AT[1]!).toISOString(), "TelemetrySample_default"],
-      [new Date(AT[2]!).toISOString(), "TelemetrySample_default"],
-      [new Date(AT[3]!).toISOString(), "TelemetrySample_default"],
-      [new Date(AT[4]!).toISOString(), "TelemetrySample_default"],
-      [new Date(AT[5]!).toISOString(), "TelemetrySample_p20261120"],
-      [new Date(AT[6]!).toISOString(), "TelemetrySample_p20261123"],
-      [new Date(AT[7]!).toISOString(), "TelemetrySample_default"],
+      [new Date(AT[0]!).toISOString(), "TelemetryMessage_default"],
+      [new Date(AT[1]!).toISOString(), "TelemetryMessage_default"],
+      [new Date(AT[2]!).toISOString(), "TelemetryMessage_default"],
+      [new Date(AT[3]!).toISOString(), "TelemetryMessage_default"],
+      [new Date(AT[4]!).toISOString(), "TelemetryMessage_default"],
+      [new Date(AT[5]!).toISOString(), "TelemetryMessage_p20261120"],
+      [new Date(AT[6]!).toISOString(), "TelemetryMessage_p20261123"],
+      [new Date(AT[7]!).toISOString(), "TelemetryMessage_default"],
     ]);
   });
 
   it("moves a day's rows out of the default partition when the day gets its own", async () => {
     expect(await ensureTelemetryPartitions(tdb.db, { from: new Date("2026-11-09T05:00:00Z"), days: 6 })).toHaveLength(6);
     const parts = Object.fromEntries((await placement()).map(([at, part]) => [at, part]));
-    expect(parts[new Date(AT[2]!).toISOString()]).toBe("TelemetrySample_p20261110");
-    expect(parts[new Date(AT[3]!).toISOString()]).toBe("TelemetrySample_p20261113");
+    expect(parts[new Date(AT[2]!).toISOString()]).toBe("TelemetryMessage_p20261110");
+    expect(parts[new Date(AT[3]!).toISOString()]).toBe("TelemetryMessage_p20261113");
   });
 
   it("makes a day's partition when a long read of the default partition holds it up past Prisma's 5 s", async () => {
     let made: Promise<string[]> | undefined;
     // A long report or fold reading the default partition: attaching a day waits for it to end.
     await tdb.db.$transaction(async (reader) => {
-      await reader.$queryRaw`SELECT count(*) FROM "TelemetrySample_default"`;
+      await reader.$queryRaw`SELECT count(*) FROM "TelemetryMessage_default"`;
       made = ensureTelemetryPartitions(tdb.db, { from: new Date("2026-11-15T00:00:00Z"), days: 1 });
       await new Promise((r) => setTimeout(r, 6_000));
     }, { timeout: 20_000 });
-    expect(await made).toEqual(["TelemetrySample_p20261115"]);
-    expect(Object.fromEntries(await placement())[new Date(AT[4]!).toISOString()]).toBe("TelemetrySample_p20261115");
+    expect(await made).toEqual(["TelemetryMessage_p20261115"]);
+    expect(Object.fromEntries(await placement())[new Date(AT[4]!).toISOString()]).toBe("TelemetryMessage_p20261115");
   });
 
   it("drops the days past retention and keeps the rows inside it", async () => {
     const job = await scheduler.retentionQueue.add("maintain", {});
     const result = (await job.waitUntilFinished(events, 20_000)) as { dropped: string[]; defaultRows: number };
     // Retention reaches back to 2026-11-13 12:00: days that ended by then go whole.
-    expect(result.dropped).toEqual(["TelemetrySample_p20261109", "TelemetrySample_p20261110", "TelemetrySample_p20261111", "TelemetrySample_p20261112"]);
+    expect(result.dropped).toEqual(["TelemetryMessage_p20261109", "TelemetryMessage_p20261110", "TelemetryMessage_p20261111", "TelemetryMessage_p20261112"]);
     expect(result.defaultRows).toBe(2);
     expect((await placement()).map(([at]) => at)).toEqual([AT[3], AT[4], AT[5], AT[6], AT[7]].map((a) => new Date(a!).toISOString()));
-    expect((await listTelemetryPartitions(tdb.db)).map((p) => p.name)[0]).toBe("TelemetrySample_p20261113");
+    expect((await listTelemetryPartitions(tdb.db)).map((p) => p.name)[0]).toBe("TelemetryMessage_p20261113");
     // And inserts still succeed for any date, dropped days included.
     expect(await writer.write([row(100, "2026-11-10T09:00:00Z"), row(101, "2026-11-21T09:00:00Z")])).toBe(2);
   });

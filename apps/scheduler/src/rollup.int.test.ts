@@ -2,7 +2,7 @@ import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadSchedulerConfig } from "@rigshift/config";
-import { listTelemetryPartitions } from "@rigshift/db";
+import { insertTelemetrySamples, listTelemetryPartitions } from "@rigshift/db";
 import { listTelemetryRollups } from "@rigshift/db";
 import { createTestDatabase, insertTestFarm, testRedisPrefix, type TestDatabase, type TestFarm } from "@rigshift/db/testing";
 import { Decimal } from "@rigshift/economics";
@@ -102,9 +102,7 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   farm = await insertTestFarm(tdb.db);
   buildRaw();
-  await tdb.db.telemetrySample.createMany({
-    data: raw.map((r) => ({ ...r, rigId: farm.rigId, seq: BigInt(r.seq), fanPct: 40, utilPct: 99 })),
-  });
+  await insertTelemetrySamples(tdb.db, raw.map((r) => ({ ...r, rigId: farm.rigId, fanPct: 40, utilPct: 99 })));
   redis = new Redis(base.REDIS_URL, { maxRetriesPerRequest: null });
   prefix = testRedisPrefix();
   scheduler = await startScheduler({
@@ -210,8 +208,10 @@ describe("rollup job", () => {
   it("replaces a bucket's rows when it is folded again after its raw rows changed", async () => {
     // GPU 0's only ETC samples in minute 0 go: the minute must lose its ETC row, not keep a stale one.
     const gone = raw.filter((r) => r.gpuIndex === 0 && r.seq < 6);
-    await tdb.db.telemetrySample.deleteMany({ where: { rigId: farm.rigId, gpuIndex: 0, seq: { lt: 6n } } });
     raw.splice(0, raw.length, ...raw.filter((r) => !gone.includes(r)));
+    // A message is stored whole: those messages are stored again without GPU 0.
+    await tdb.db.$executeRaw`DELETE FROM "TelemetryMessage" WHERE "rigId" = ${farm.rigId}::uuid AND "seq" < 6`;
+    await insertTelemetrySamples(tdb.db, raw.filter((r) => r.seq < 6).map((r) => ({ ...r, rigId: farm.rigId, fanPct: 40, utilPct: 99 })));
     await fold({ unit: "minute", from: T0.toISOString(), to: "2026-11-18T11:05:00Z" });
     await fold({ unit: "minute", from: T0.toISOString(), to: "2026-11-18T11:05:00Z" });
     expect(await compare("minute")).toBeGreaterThanOrEqual(8);
@@ -228,7 +228,7 @@ describe("rollup job", () => {
       gpuId: gpu0, gpuIndex: 0, seq: 900 + i, at: new Date(`2026-11-18T${t}Z`), mode: "HASHING", coin: "ETC",
       workloadId: null, hashrateHs: 1e6, powerW: 200, tempC: 60,
     }));
-    await tdb.db.telemetrySample.createMany({ data: late.map((r) => ({ ...r, rigId: farm.rigId, seq: BigInt(r.seq), fanPct: 40, utilPct: 99 })) });
+    await insertTelemetrySamples(tdb.db, late.map((r) => ({ ...r, rigId: farm.rigId, fanPct: 40, utilPct: 99 })));
     raw.push(...late);
     // A recent minute already folded, as by the first runs after a start: it must not hide the hole before it.
     await fold({ unit: "minute", from: "2026-11-18T11:55:00Z", to: "2026-11-18T12:00:00Z" });

@@ -2,7 +2,7 @@ import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadSchedulerConfig } from "@rigshift/config";
-import { listTelemetryPartitions } from "@rigshift/db";
+import { insertTelemetrySamples, listTelemetryPartitions } from "@rigshift/db";
 import { createSwitchCommand, getCommandView, getRevenueReport, markCommandDispatched, recordCommandProgress } from "@rigshift/db";
 import { createTestDatabase, insertTestFarm, testRedisPrefix, type TestDatabase, type TestFarm } from "@rigshift/db/testing";
 import { API_COMMAND_FIRST_CHECK_MS, commandDeliveryJob, COMMAND_DISPATCH_CHANNEL, QUEUES, type CommandDispatch } from "@rigshift/protocol";
@@ -28,21 +28,19 @@ const NOW = new Date("2026-11-19T09:30:00Z");
 /** A GPU's samples every 60 s through one hour, from a function of the minute. */
 const samplesFor = (hourStart: Date, gpuIndex: number, gpuId: string, seq0: number, row: (minute: number) => object) =>
   Array.from({ length: 60 }, (_, minute) => ({
-    rigId: farm.rigId, seq: BigInt(seq0 + minute), gpuIndex, gpuId, at: new Date(hourStart.getTime() + minute * 60_000),
+    rigId: farm.rigId, seq: seq0 + minute, gpuIndex, gpuId, at: new Date(hourStart.getTime() + minute * 60_000),
     coin: null, workloadId: null, hashrateHs: null, tempC: 60, powerW: null, fanPct: 50, utilPct: null, vramUsedMb: null, mode: "IDLE" as const,
     ...row(minute),
   }));
 
 const insertHour = async (hourStart: Date, seq0: number) => {
   const [gpu0, gpu1] = farm.gpuIds as [string, string];
-  await tdb.db.telemetrySample.createMany({
-    data: [
-      // GPU 0 hashes ETC all hour at 50 MH/s and 120 W.
-      ...samplesFor(hourStart, 0, gpu0, seq0, () => ({ mode: "HASHING", coin: "ETC", hashrateHs: 50e6, powerW: 120 })),
-      // GPU 1 runs the workload for 30 minutes at 300 W, then idles at 50 W.
-      ...samplesFor(hourStart, 1, gpu1, seq0, (m) => (m < 30 ? { mode: "AI", workloadId: farm.workloadId, powerW: 300 } : { mode: "IDLE", powerW: 50 })),
-    ],
-  });
+  await insertTelemetrySamples(tdb.db, [
+    // GPU 0 hashes ETC all hour at 50 MH/s and 120 W.
+    ...samplesFor(hourStart, 0, gpu0, seq0, () => ({ mode: "HASHING", coin: "ETC", hashrateHs: 50e6, powerW: 120 })),
+    // GPU 1 runs the workload for 30 minutes at 300 W, then idles at 50 W.
+    ...samplesFor(hourStart, 1, gpu1, seq0, (m) => (m < 30 ? { mode: "AI", workloadId: farm.workloadId, powerW: 300 } : { mode: "IDLE", powerW: 50 })),
+  ]);
 };
 
 beforeAll(async () => {

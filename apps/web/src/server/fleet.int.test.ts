@@ -2,7 +2,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listDeliverableCommands } from "@rigshift/db";
+import { insertTelemetrySamples, listDeliverableCommands } from "@rigshift/db";
 import { API_COMMAND_FIRST_CHECK_MS, type CommandDispatch, type CommandView, type GpuSamplePoint, type GpuView, QUEUES, type RigView, type SiteView } from "@rigshift/protocol";
 import { createApi } from "./api";
 import { createTestApi, insertFarm, noParams, readJson, request, type TestApi, withId } from "./testing";
@@ -93,12 +93,10 @@ describe("fleet reads", () => {
 
   it("charts a GPU's samples between from and to", async () => {
     const base = Date.parse("2026-03-01T10:00:00Z");
-    await t.db.telemetrySample.createMany({
-      data: [0, 1, 2, 3].map((i) => ({
-        rigId: farm.rigN.id, seq: BigInt(i), gpuIndex: 1, gpuId: farm.gpuN1.id, at: new Date(base + i * 60_000),
-        mode: "HASHING" as const, coin: "ETC", hashrateHs: 60e6 + i * 1e6, tempC: 60 + i, powerW: 120,
-      })),
-    });
+    await insertTelemetrySamples(t.db, [0, 1, 2, 3].map((i) => ({
+      rigId: farm.rigN.id, seq: i, gpuIndex: 1, gpuId: farm.gpuN1.id, at: new Date(base + i * 60_000),
+      mode: "HASHING" as const, coin: "ETC", hashrateHs: 60e6 + i * 1e6, tempC: 60 + i, powerW: 120,
+    })));
     const q = "from=2026-03-01T10:00:00Z&to=2026-03-01T10:02:00Z";
     const res = await t.api.listGpuSamples(request("GET", `/api/v1/gpus/${farm.gpuN1.id}/samples?${q}`, { cookie: viewer }), withId(farm.gpuN1.id));
     expect(res.status).toBe(200);

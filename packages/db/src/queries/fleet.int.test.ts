@@ -4,6 +4,7 @@ import { parseEnv, ZSharedConfig } from "@rigshift/config";
 import { createGpuLiveStore } from "../live/gpu-live-store";
 import { createTestDatabase, insertTestFarm, testRedisPrefix, type TestDatabase, type TestFarm } from "../testing";
 import { getGpuView, listGpuSamples, listGpuViews } from "./fleet";
+import { insertTelemetrySamples } from "./telemetry";
 import { listGpuChart } from "./telemetry-chart";
 import { foldTelemetry } from "./telemetry-rollups";
 
@@ -16,12 +17,10 @@ beforeAll(async () => {
   farm = await insertTestFarm(tdb.db);
   // Samples every 60 s for 20 min, nothing for 30 min (the rig was cut off and dropped them), then 10 min more.
   const minutes = [...Array.from({ length: 20 }, (_, m) => m), ...Array.from({ length: 10 }, (_, m) => 50 + m)];
-  await tdb.db.telemetrySample.createMany({
-    data: minutes.map((m, i) => ({
-      rigId: farm.rigId, seq: BigInt(i), gpuIndex: 0, gpuId: farm.gpuIds[0]!, at: new Date(start.getTime() + m * 60_000),
-      mode: "HASHING" as const, coin: "ETC", hashrateHs: 48e6, tempC: 60, powerW: 115,
-    })),
-  });
+  await insertTelemetrySamples(tdb.db, minutes.map((m, i) => ({
+    rigId: farm.rigId, seq: i, gpuIndex: 0, gpuId: farm.gpuIds[0]!, at: new Date(start.getTime() + m * 60_000),
+    mode: "HASHING" as const, coin: "ETC", hashrateHs: 48e6, tempC: 60, powerW: 115,
+  })));
 });
 afterAll(() => tdb.drop());
 
@@ -42,7 +41,8 @@ describe("charts from rollups", () => {
     const before = await listGpuChart(tdb.db, farm.gpuIds[0]!, hour());
     await foldTelemetry(tdb.db, { unit: "minute", from: start, to: new Date(start.getTime() + 2 * 3_600_000), maxGapS: 120 });
     // Raw rows of the first 10 minutes go (as retention would drop them): a chart still has them only if it reads the rollups.
-    await tdb.db.telemetrySample.deleteMany({ where: { gpuId: farm.gpuIds[0]!, at: { lt: new Date(start.getTime() + 10 * 60_000) } } });
+    // (The rig's messages hold only this GPU.)
+    await tdb.db.telemetryMessage.deleteMany({ where: { rigId: farm.rigId, at: { lt: new Date(start.getTime() + 10 * 60_000) } } });
     const chart = await listGpuChart(tdb.db, farm.gpuIds[0]!, hour());
     expect(chart).toMatchObject({ resolution: "minute", bucketS: 60 });
     expect(chart.samples).toEqual(before.samples);
@@ -51,12 +51,10 @@ describe("charts from rollups", () => {
 
   it("reads raw samples for the minutes the rollup job has not folded yet", async () => {
     // Ten more minutes after the folded range, raw only.
-    await tdb.db.telemetrySample.createMany({
-      data: Array.from({ length: 10 }, (_, m) => ({
-        rigId: farm.rigId, seq: BigInt(100 + m), gpuIndex: 0, gpuId: farm.gpuIds[0]!, at: new Date(start.getTime() + (60 + m) * 60_000),
-        mode: "IDLE" as const, coin: null, hashrateHs: null, tempC: 40, powerW: 30,
-      })),
-    });
+    await insertTelemetrySamples(tdb.db, Array.from({ length: 10 }, (_, m) => ({
+      rigId: farm.rigId, seq: 100 + m, gpuIndex: 0, gpuId: farm.gpuIds[0]!, at: new Date(start.getTime() + (60 + m) * 60_000),
+      mode: "IDLE" as const, coin: null, hashrateHs: null, tempC: 40, powerW: 30,
+    })));
     const chart = await listGpuChart(tdb.db, farm.gpuIds[0]!, { from: new Date(start.getTime() + 30 * 60_000), to: new Date(start.getTime() + 90 * 60_000) });
     expect(chart.resolution).toBe("minute");
     expect(chart.samples.at(-1)).toMatchObject({ at: new Date(start.getTime() + 69 * 60_000).toISOString(), mode: "IDLE", powerW: 30 });
@@ -66,12 +64,10 @@ describe("charts from rollups", () => {
   it("serves days from the hour rollups, an empty day showing as a gap", async () => {
     const day = 24 * 3_600_000;
     // The same GPU two days later, after a silent day in between.
-    await tdb.db.telemetrySample.createMany({
-      data: Array.from({ length: 120 }, (_, m) => ({
-        rigId: farm.rigId, seq: BigInt(1000 + m), gpuIndex: 0, gpuId: farm.gpuIds[0]!, at: new Date(start.getTime() + 2 * day + m * 60_000),
-        mode: "HASHING" as const, coin: "ETC", hashrateHs: 50e6, tempC: 61, powerW: 118,
-      })),
-    });
+    await insertTelemetrySamples(tdb.db, Array.from({ length: 120 }, (_, m) => ({
+      rigId: farm.rigId, seq: 1000 + m, gpuIndex: 0, gpuId: farm.gpuIds[0]!, at: new Date(start.getTime() + 2 * day + m * 60_000),
+      mode: "HASHING" as const, coin: "ETC", hashrateHs: 50e6, tempC: 61, powerW: 118,
+    })));
     await foldTelemetry(tdb.db, { unit: "hour", from: start, to: new Date(start.getTime() + 3 * day), maxGapS: 120 });
     const chart = await listGpuChart(tdb.db, farm.gpuIds[0]!, { from: start, to: new Date(start.getTime() + 3 * day) });
     expect(chart).toMatchObject({ resolution: "hour", bucketS: 3600 });

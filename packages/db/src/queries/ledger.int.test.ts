@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Decimal } from "@rigshift/economics";
 import { createTestDatabase, insertTestFarm, type TestDatabase, type TestFarm } from "../testing";
 import { bookLedgerHour, priceLedgerHourFromRollups, priceLedgerHourFromSamples, type LedgerRowData } from "./ledger";
+import { insertTelemetrySamples } from "./telemetry";
 import { foldTelemetry } from "./telemetry-rollups";
 
 /**
@@ -66,12 +67,10 @@ const telemetryFor = (g: number, gpuId: string) => {
 };
 
 const insert = (rows: Row[]) =>
-  tdb.db.telemetrySample.createMany({
-    data: rows.map((r, i) => ({
-      ...r, at: new Date(r.at), rigId: rigOf.get(r.gpuId)!, seq: BigInt(Math.floor(r.at / 1000) * 10 + (i % 10)),
-      gpuIndex: gpus.indexOf(r.gpuId), tempC: 60, fanPct: 50, utilPct: 90,
-    })),
-  });
+  insertTelemetrySamples(tdb.db, rows.map((r, i) => ({
+    ...r, at: new Date(r.at), rigId: rigOf.get(r.gpuId)!, seq: Math.floor(r.at / 1000) * 10 + (i % 10),
+    gpuIndex: gpus.indexOf(r.gpuId), tempC: 60, fanPct: 50, utilPct: 90,
+  })));
 
 beforeAll(async () => {
   tdb = await createTestDatabase();

@@ -192,7 +192,7 @@ export const listUnbookedHours = async (db: Db, { from, until }: { from: Date; u
   if (until <= from) return [];
   const rows = await db.$queryRaw<{ hour: Date }[]>`
     SELECT h.hour FROM generate_series(date_trunc('hour', ${from}::timestamptz, 'UTC'), ${until}::timestamptz - interval '1 hour', interval '1 hour') AS h(hour)
-    WHERE EXISTS (SELECT 1 FROM "TelemetrySample" s WHERE s."at" >= h.hour AND s."at" < h.hour + interval '1 hour')
+    WHERE EXISTS (SELECT 1 FROM "TelemetryMessage" s WHERE s."at" >= h.hour AND s."at" < h.hour + interval '1 hour')
       AND NOT EXISTS (SELECT 1 FROM "LedgerEntry" l WHERE l."hourStart" = h.hour)
     ORDER BY h.hour`;
   return rows.map((r) => r.hour);

@@ -1,18 +1,20 @@
 import type { PrismaClient } from "../client";
 
 /**
- * Daily partitions of "TelemetrySample" (see the telemetry_partitions migration): one table per
- * UTC day named "TelemetrySample_pYYYYMMDD", plus "TelemetrySample_default" for rows no day covers.
+ * Daily partitions of raw telemetry, "TelemetryMessage" (see the telemetry_partitions and
+ * telemetry_message_rows migrations): one table per UTC day named "TelemetryMessage_pYYYYMMDD",
+ * plus "TelemetryMessage_default" for rows no day covers.
  * Names come from dates only, never from input, so they are safe to splice into DDL.
  */
 
 const DAY_MS = 86_400_000;
-const PREFIX = "TelemetrySample_p";
+const TABLE = "TelemetryMessage";
+const PREFIX = `${TABLE}_p`;
 
 export const dayStartOf = (at: Date) => new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS);
 const partitionName = (day: Date) => `${PREFIX}${day.toISOString().slice(0, 10).replaceAll("-", "")}`;
 const dayOfName = (name: string) => {
-  const m = /^TelemetrySample_p(\d{4})(\d{2})(\d{2})$/.exec(name);
+  const m = /^TelemetryMessage_p(\d{4})(\d{2})(\d{2})$/.exec(name);
   return m ? new Date(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`) : null;
 };
 
@@ -21,7 +23,7 @@ export const listTelemetryPartitions = async (db: PrismaClient) => {
   const rows = await db.$queryRaw<{ name: string }[]>`
     SELECT c.relname AS name FROM pg_inherits i
     JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
-    WHERE p.relname = 'TelemetrySample' AND p.relnamespace = current_schema()::regnamespace`;
+    WHERE p.relname = ${TABLE} AND p.relnamespace = current_schema()::regnamespace`;
   return rows
     .map((r) => ({ name: r.name, day: dayOfName(r.name) }))
     .filter((p): p is { name: string; day: Date } => p.day !== null)
@@ -51,12 +53,12 @@ export const ensureTelemetryPartitions = async (db: PrismaClient, { from, days }
     const lo = day.toISOString();
     const hi = new Date(day.getTime() + DAY_MS).toISOString();
     await db.$transaction([
-      db.$executeRawUnsafe(`CREATE TABLE IF NOT EXISTS "${name}" (LIKE "TelemetrySample" INCLUDING DEFAULTS)`),
+      db.$executeRawUnsafe(`CREATE TABLE IF NOT EXISTS "${name}" (LIKE "${TABLE}" INCLUDING DEFAULTS)`),
       db.$executeRawUnsafe(
-        `WITH moved AS (DELETE FROM "TelemetrySample_default" WHERE "at" >= '${lo}' AND "at" < '${hi}' RETURNING *)
+        `WITH moved AS (DELETE FROM "${TABLE}_default" WHERE "at" >= '${lo}' AND "at" < '${hi}' RETURNING *)
          INSERT INTO "${name}" SELECT * FROM moved`,
       ),
-      db.$executeRawUnsafe(`ALTER TABLE "TelemetrySample" ATTACH PARTITION "${name}" FOR VALUES FROM ('${lo}') TO ('${hi}')`),
+      db.$executeRawUnsafe(`ALTER TABLE "${TABLE}" ATTACH PARTITION "${name}" FOR VALUES FROM ('${lo}') TO ('${hi}')`),
     ], { timeout: ATTACH_TIMEOUT_MS });
     created.push(name);
   }
@@ -74,6 +76,6 @@ export const dropTelemetryBefore = async (db: PrismaClient, { before }: { before
     await db.$executeRawUnsafe(`DROP TABLE IF EXISTS "${p.name}"`);
     dropped.push(p.name);
   }
-  const defaultRows = await db.$executeRaw`DELETE FROM "TelemetrySample_default" WHERE "at" < ${before}`;
+  const defaultRows = await db.$executeRawUnsafe(`DELETE FROM "${TABLE}_default" WHERE "at" < $1`, before);
   return { dropped, defaultRows };
 };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestDatabase, insertTestFarm, type TestDatabase, type TestFarm } from "../testing";
+import { insertTelemetrySamples } from "./telemetry";
 import { learnGpuModelPerf } from "./telemetry-perf";
 import { foldTelemetry } from "./telemetry-rollups";
 
@@ -29,17 +30,17 @@ beforeAll(async () => {
     if (m < 90) return { mode: "HASHING", coin: "XYZ", hashrateHs: 1e6, powerW: 200 };
     return { mode: "AI", workload: true, powerW: 300 };
   };
-  await tdb.db.telemetrySample.createMany({
-    data: [gpu3060, gpu3090].flatMap((gpuId, gpuIndex) =>
+  await insertTelemetrySamples(tdb.db,
+    [gpu3060, gpu3090].flatMap((gpuId, gpuIndex) =>
       Array.from({ length: 180 }, (_, m) => {
         const p = plan(gpuIndex, m);
         return {
-          rigId: farm.rigId, seq: BigInt(m), gpuIndex, gpuId, at: new Date(T0.getTime() + m * MIN), mode: p.mode, coin: p.coin ?? null,
+          rigId: farm.rigId, seq: m, gpuIndex, gpuId, at: new Date(T0.getTime() + m * MIN), mode: p.mode, coin: p.coin ?? null,
           workloadId: p.workload ? farm.workloadId : null, hashrateHs: p.hashrateHs ?? null, powerW: p.powerW, tempC: 60,
         };
       }),
     ),
-  });
+  );
   await foldTelemetry(tdb.db, { unit: "hour", from: T0, to: new Date(T0.getTime() + 180 * MIN), maxGapS: 120 });
 });
 afterAll(() => tdb.drop());

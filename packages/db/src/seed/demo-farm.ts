@@ -4,7 +4,7 @@ import { recordAudit } from "../queries/audit";
 import { createUser } from "../queries/users";
 import { AI_EPISODES, COIN_OF_MODEL, DEMO_PASSWORD, DEMO_PROFILES, DEMO_SITES, DEMO_USERS, DEMO_WORKLOADS } from "./demo-layout";
 import { GPU_MODELS, type GpuModelName } from "./gpu-models";
-import { insertSamples } from "./insert-samples";
+import { insertTelemetrySamples } from "../queries/telemetry";
 import { buildMarketQuotes } from "./market";
 import { createRandom } from "./random";
 import { buildTelemetryBackfill, type AiEpisode, type BackfillRig } from "./telemetry-backfill";
@@ -127,7 +127,7 @@ export const seedDemoFarm = async (db: PrismaClient, { now, enrollmentTokens = {
         };
       });
       const samples = buildTelemetryBackfill({ rigs: backfillRigs, episodes, now, minutes: BACKFILL_MINUTES, random });
-      await insertSamples(tx, samples);
+      await insertTelemetrySamples(tx, samples);
       for (const rig of rigs) await tx.rig.update({ where: { id: rig.id }, data: { lastSeenAt: samples.at(-1)?.at ?? now } });
 
       await recordAudit(tx, {

@@ -35,7 +35,7 @@ describe("COPY telemetry writer", () => {
     await writer.write([{ ...row!, seq: 999, coin: "A\tB\\C\nD", hashrateHs: null, workloadId: null, vramUsedMb: null }]);
     const back = await tdb.db.telemetrySample.findFirstOrThrow({ where: { rigId, seq: 999n } });
     expect(back).toMatchObject({ coin: "A\tB\\C\nD", hashrateHs: null, tempC: 61.5, powerW: 120, mode: "HASHING", at: row!.at, gpuId: gpuIds[0] });
-    await tdb.db.telemetrySample.deleteMany({ where: { rigId } });
+    await tdb.db.telemetryMessage.deleteMany({ where: { rigId } });
   });
 
   it("stores a message once when it is repeated inside one batch", async () => {

@@ -3,32 +3,51 @@ import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { TelemetryRow } from "../queries/telemetry";
-import { TELEMETRY_COPY_COLUMN_LIST as COLUMN_LIST, telemetryCopyChunks, telemetryCopyStatement } from "./copy-binary";
+import {
+  TELEMETRY_COPY_COLUMN_LIST as COLUMN_LIST,
+  TELEMETRY_MESSAGE_TABLE as TABLE,
+  groupTelemetryMessages,
+  telemetryCopyChunks,
+  telemetryCopyStatement,
+  type TelemetryCopyTypes,
+  type TelemetryMessageRows,
+} from "./copy-binary";
 
 /**
  * Telemetry ingest with COPY in binary format (copy-binary.ts), the one deliberate bypass of
  * Prisma (it cannot COPY). A batch is committed whole or not at all, so the caller acks agents
- * only after `write` resolves, and each (rig, seq, gpu) is stored once whatever an agent resends:
- * - fast path: COPY straight into "TelemetrySample". Its primary key refuses a row already
- *   stored (or repeated in the batch) and the whole COPY rolls back; most batches hold no
- *   resend, and this path costs the database what a bare COPY costs.
+ * only after `write` resolves, and each message (rig, seq, time) is stored once whatever an agent
+ * resends. The batch's GPU rows are written one row per message ("TelemetryMessage"):
+ * - fast path: COPY straight into the table. Its primary key refuses a message already stored
+ *   and the whole COPY rolls back; most batches hold no resend, and this path costs the
+ *   database what a bare COPY costs.
  * - after such a refusal: COPY into a session-local staging table, then `INSERT … SELECT … ON
  *   CONFLICT DO NOTHING`. Resends come in bursts (a gateway restart, a lost ack), so this path
  *   stays on for a while before the fast path is tried again.
  */
 
-const COPY_DIRECT = telemetryCopyStatement(`"TelemetrySample"`);
+const COPY_DIRECT = telemetryCopyStatement(TABLE);
 // ON COMMIT DELETE ROWS empties it at every commit; a rolled-back batch leaves nothing either.
-const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS telemetry_stage (LIKE "TelemetrySample") ON COMMIT DELETE ROWS`;
+const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS telemetry_stage (LIKE ${TABLE}) ON COMMIT DELETE ROWS`;
 const COPY_STAGE = telemetryCopyStatement("telemetry_stage");
-const MOVE_STAGE = `INSERT INTO "TelemetrySample" (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM telemetry_stage ON CONFLICT DO NOTHING`;
+const MOVE_STAGE = `WITH moved AS (
+  INSERT INTO ${TABLE} (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM telemetry_stage ON CONFLICT DO NOTHING RETURNING cardinality("gpuIndex") AS gpus
+) SELECT COALESCE(sum(gpus), 0)::int AS stored FROM moved`;
+
+/** The database's ids for what the encoder needs (see `TelemetryCopyTypes`). */
+export const readTelemetryCopyTypes = async (client: pg.ClientBase): Promise<TelemetryCopyTypes> => {
+  const { rows } = await client.query<{ oid: number }>(`SELECT to_regtype('"GpuMode"')::oid AS oid`);
+  const gpuModeOid = rows[0]?.oid;
+  if (!gpuModeOid) throw new Error(`telemetry COPY: the database has no "GpuMode" type; is it migrated?`);
+  return { gpuModeOid };
+};
 
 const UNIQUE_VIOLATION = "23505";
 /** How long the staging path stays on after a batch held a resend. */
 const DEDUPE_MODE_MS = 10_000;
 
 export type TelemetryWriter = {
-  /** Store a batch; resolves once committed. Returns the rows newly stored (duplicates skipped). */
+  /** Store a batch of GPU rows; resolves once committed. Returns the GPU rows newly stored (those of messages already stored skipped). */
   write: (rows: TelemetryRow[]) => Promise<number>;
   close: () => Promise<void>;
 };
@@ -47,13 +66,17 @@ export const createTelemetryWriter = ({ databaseUrl, poolMax = 2, onPoolError }:
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolMax });
   pool.on("error", (err) => onPoolError?.(err));
   let dedupeUntil = 0;
+  let types: TelemetryCopyTypes | undefined;
 
-  const copyInto = (client: pg.PoolClient, sql: string, rows: TelemetryRow[]) => pipeline(Readable.from(telemetryCopyChunks(rows)), client.query(copyFrom(sql)));
+  const copyInto = async (client: pg.PoolClient, sql: string, messages: TelemetryMessageRows[]) => {
+    types ??= await readTelemetryCopyTypes(client);
+    await pipeline(Readable.from(telemetryCopyChunks(messages, types)), client.query(copyFrom(sql)));
+  };
 
-  const writeDirect = async (client: pg.PoolClient, rows: TelemetryRow[]) => {
+  const writeDirect = async (client: pg.PoolClient, messages: TelemetryMessageRows[]) => {
     await client.query("BEGIN");
     try {
-      await copyInto(client, COPY_DIRECT, rows);
+      await copyInto(client, COPY_DIRECT, messages);
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       await client.query("ROLLBACK");
@@ -63,17 +86,18 @@ export const createTelemetryWriter = ({ databaseUrl, poolMax = 2, onPoolError }:
     return true;
   };
 
-  const writeDeduped = async (client: pg.PoolClient, rows: TelemetryRow[]) => {
+  const writeDeduped = async (client: pg.PoolClient, messages: TelemetryMessageRows[]) => {
     await client.query("BEGIN");
     await client.query(CREATE_STAGE);
-    await copyInto(client, COPY_STAGE, rows);
-    const moved = await client.query(MOVE_STAGE);
+    await copyInto(client, COPY_STAGE, messages);
+    const moved = await client.query<{ stored: number }>(MOVE_STAGE);
     await client.query("COMMIT");
-    return moved.rowCount ?? 0;
+    return moved.rows[0]?.stored ?? 0;
   };
 
   const write = async (rows: TelemetryRow[]) => {
     if (rows.length === 0) return 0;
+    const messages = groupTelemetryMessages(rows);
     const client = await pool.connect();
     // A connection that dies while checked out (server restart) emits `error` between queries;
     // unheard, that would crash the process. The failing query below rejects the batch anyway.
@@ -81,11 +105,11 @@ export const createTelemetryWriter = ({ databaseUrl, poolMax = 2, onPoolError }:
     client.on("error", onLost);
     try {
       let stored: number;
-      if (performance.now() >= dedupeUntil && (await writeDirect(client, rows))) {
-        stored = rows.length;
+      if (performance.now() >= dedupeUntil && (await writeDirect(client, messages))) {
+        stored = messages.reduce((n, m) => n + m.gpus.length, 0);
       } else {
         dedupeUntil = performance.now() + DEDUPE_MODE_MS;
-        stored = await writeDeduped(client, rows);
+        stored = await writeDeduped(client, messages);
       }
       client.off("error", onLost);
       client.release();
