@@ -87,6 +87,7 @@ export const startGateway = async ({ config, db, redis, log, now = () => new Dat
   const writer = createTelemetryWriter({
     databaseUrl: config.DATABASE_URL,
     onPoolError: (err) => log.warn({ err }, "telemetry connection lost; the next batch reconnects"),
+    now,
   });
   const batcher = createBatcher<TelemetryRow>({
     maxRows: config.TELEMETRY_BATCH_ROWS,

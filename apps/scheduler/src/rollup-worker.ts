@@ -1,6 +1,6 @@
 import type { Job } from "bullmq";
 import { z } from "zod";
-import { bucketStartOf, findLastFoldedBucket, foldTelemetry, ROLLUP_UNIT_MS, type PrismaClient } from "@rigshift/db";
+import { bucketStartOf, findLastFoldedBucket, foldLateTelemetry, foldTelemetry, ROLLUP_UNIT_MS, type PrismaClient } from "@rigshift/db";
 import type { Log } from "./log";
 
 /** The scheduler's own queue: only it adds and runs these jobs. */
@@ -32,15 +32,24 @@ const recentStart = async (db: PrismaClient, unit: RollupJob["unit"], end: Date,
  * newest bucket folded before that window, at most a day of minutes or a week of hours: buckets
  * the scheduler missed while it was down (or that the demo seed wrote before it started) would
  * otherwise stay unfolded, and charts show unfolded minutes as a gap. Folding replaces rows, so
- * repeated or overlapping jobs are harmless.
+ * repeated or overlapping jobs are harmless. A minute job then re-folds the rigs the gateway
+ * marked late (`foldLateTelemetry`): samples older than any lookback, such as a spool replayed
+ * after a long network cut, which no later run would fold.
  */
 export const createRollupProcessor =
-  ({ db, maxGapS, lookback, log, now }: { db: PrismaClient; maxGapS: number; lookback: { minute: number; hour: number }; log: Log; now: () => Date }) =>
+  ({ db, maxGapS, lookback, retentionDays, log, now }: {
+    db: PrismaClient; maxGapS: number; lookback: { minute: number; hour: number }; retentionDays: number; log: Log; now: () => Date;
+  }) =>
   async (job: Job) => {
     const { unit, from, to } = ZRollupJob.parse(job.data);
     const end = to ? new Date(to) : bucketStartOf(unit, now());
     const start = from ? new Date(from) : await recentStart(db, unit, end, lookback[unit]);
     const rows = await foldTelemetry(db, { unit, from: start, to: end, maxGapS });
     log.debug({ unit, from: start.toISOString(), to: end.toISOString(), rows }, "telemetry folded");
-    return { unit, from: start.toISOString(), to: end.toISOString(), rows };
+    if (unit !== "minute") return { unit, from: start.toISOString(), to: end.toISOString(), rows };
+    // Raw older than retention may be gone by now: a fold there would empty the rig's rollups.
+    const notBefore = new Date(now().getTime() - retentionDays * 86_400_000 + 3_600_000);
+    const late = await foldLateTelemetry(db, { maxGapS, now: now(), notBefore });
+    if (late.marks > 0) log.info({ marks: late.marks, rows: late.rows }, "late telemetry folded");
+    return { unit, from: start.toISOString(), to: end.toISOString(), rows, late };
   };

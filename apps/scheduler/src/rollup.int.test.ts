@@ -2,7 +2,7 @@ import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadSchedulerConfig } from "@rigshift/config";
-import { insertTelemetrySamples, listTelemetryPartitions } from "@rigshift/db";
+import { createTelemetryWriter, insertTelemetrySamples, listTelemetryPartitions } from "@rigshift/db";
 import { listTelemetryRollups } from "@rigshift/db";
 import { createTestDatabase, insertTestFarm, testRedisPrefix, type TestDatabase, type TestFarm } from "@rigshift/db/testing";
 import { Decimal } from "@rigshift/economics";
@@ -240,5 +240,33 @@ describe("rollup job", () => {
     expect(await compare("minute")).toBeGreaterThanOrEqual(8);
     // Caught up, the next run goes back only as far as its lookback or the newest folded minute.
     expect(Date.parse((await fold({ unit: "minute" })).from)).toBeGreaterThan(Date.parse("2026-11-18T11:30:00Z"));
+  });
+
+  it("re-folds the minutes and hours a spool replayed long after every lookback lands in", async () => {
+    await fold({ unit: "hour", from: T0.toISOString(), to: "2026-11-18T12:00:00Z" });
+    expect(await compare("hour")).toBeGreaterThanOrEqual(5);
+    // GPU 0 was cut off at 10:20; its rig replays three samples at 12:00:20 through the gateway's writer,
+    // which marks them late. The 10:20 and 10:21 minutes and the 10:00 hour were folded without them.
+    const gpu0 = farm.gpuIds[0]!;
+    const late: Raw[] = ["10:20:05", "10:20:15", "10:20:55"].map((t, i) => ({
+      gpuId: gpu0, gpuIndex: 0, seq: 950 + i, at: new Date(`2026-11-18T${t}Z`), mode: "HASHING", coin: "RVN",
+      workloadId: null, hashrateHs: 2e6 + i, powerW: 220, tempC: 61,
+    }));
+    const writer = createTelemetryWriter({ databaseUrl: tdb.url, now: () => new Date("2026-11-18T12:00:20Z") });
+    await writer.write(late.map((r) => ({ ...r, rigId: farm.rigId, fanPct: 40, utilPct: 99, vramUsedMb: null })));
+    await writer.close();
+    raw.push(...late);
+    expect(await tdb.db.telemetryLate.findMany({ select: { rigId: true, from: true, to: true } })).toEqual([
+      { rigId: farm.rigId, from: late[0]!.at, to: late[2]!.at },
+    ]);
+
+    const folded = await fold({ unit: "minute" });
+    expect(folded.late).toMatchObject({ marks: 1 });
+    // 30 s of RVN from 10:20:05 to the last sample's cap at 10:21:25 (MAX_GAP_S), split at the minute.
+    expect(await secondsOf("minute", gpu0, "2026-11-18T10:20:00Z")).toEqual([["HASHING", "RVN", 10 + 30 + 5]]);
+    expect(await secondsOf("minute", gpu0, "2026-11-18T10:21:00Z")).toEqual([["HASHING", "RVN", 25]]);
+    expect(await compare("minute")).toBeGreaterThanOrEqual(8);
+    expect(await compare("hour")).toBeGreaterThanOrEqual(5);
+    expect(await tdb.db.telemetryLate.count()).toBe(0);
   });
 });

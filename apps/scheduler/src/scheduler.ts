@@ -66,7 +66,7 @@ export const startScheduler = async ({ config, db, redis, log, now = () => new D
   const rollupWorker = new Worker(
     ROLLUP_QUEUE,
     createRollupProcessor({
-      db, maxGapS: config.LEDGER_MAX_GAP_S, log, now,
+      db, maxGapS: config.LEDGER_MAX_GAP_S, log, now, retentionDays: config.TELEMETRY_RETENTION_DAYS,
       lookback: { minute: config.ROLLUP_LOOKBACK_MINUTES, hour: config.ROLLUP_LOOKBACK_HOURS },
     }),
     { connection, prefix, concurrency: 1 },

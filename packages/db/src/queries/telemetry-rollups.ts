@@ -33,10 +33,13 @@ export const bucketStartOf = (unit: RollupUnit, at: Date) =>
  * their hour and the ledger booked from minutes matches one booked from the samples.
  * Samples up to `maxGapS` before `from` can reach into it, and the next sample may lie up to
  * `maxGapS` past `to`, so that much more raw is read on each side.
+ *
+ * With `rigIds`, only those rigs' GPUs are folded (and their rows replaced): a GPU's rows depend on
+ * its own samples alone, and a GPU stays with its rig (a card swapped into the slot keeps the row).
  */
 export const foldTelemetry = async (
   db: PrismaClient,
-  { unit, from, to, maxGapS }: { unit: RollupUnit; from: Date; to: Date; maxGapS: number },
+  { unit, from, to, maxGapS, rigIds }: { unit: RollupUnit; from: Date; to: Date; maxGapS: number; rigIds?: string[] },
 ): Promise<number> => {
   const start = bucketStartOf(unit, from);
   const end = bucketStartOf(unit, to);
@@ -45,6 +48,7 @@ export const foldTelemetry = async (
   const scanTo = new Date(end.getTime() + maxGapS * 1000);
   const table = Prisma.raw(`"${TABLES[unit]}"`);
   const step = Prisma.raw(`interval '1 ${unit}'`);
+  const rigs = rigIds ?? null;
   // Readings describe the samples taken in the bucket (`own`), not the tails of earlier ones.
   const stats = READINGS.flatMap((r) =>
     (["min", "max", "avg"] as const).map((f) => `${f}(p."${r}") FILTER (WHERE p.own) AS "${r}${f[0]!.toUpperCase()}${f.slice(1)}"`),
@@ -54,14 +58,14 @@ export const foldTelemetry = async (
     db.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`rigshift:fold:${unit}`}))`,
     db.$executeRawUnsafe(`SET LOCAL jit = off`),
     db.$executeRawUnsafe(`SET LOCAL work_mem = '64MB'`),
-    db.$executeRaw`DELETE FROM ${table} WHERE "bucket" >= ${start} AND "bucket" < ${end}`,
+    db.$executeRaw`DELETE FROM ${table} WHERE "bucket" >= ${start} AND "bucket" < ${end} AND (${rigs}::uuid[] IS NULL OR "rigId" = ANY(${rigs}::uuid[]))`,
     db.$executeRaw`
       WITH raw AS (
         SELECT "gpuId", "rigId", "seq", "at", "mode", COALESCE("coin", '') AS coin, COALESCE("workloadId"::text, '') AS "workloadId",
           "hashrateHs", "tempC", "powerW", "fanPct", "utilPct",
           LEAD("at") OVER (PARTITION BY "gpuId" ORDER BY "at", "seq") AS next_at
         FROM "TelemetrySample"
-        WHERE "at" >= ${scanFrom} AND "at" < ${scanTo}
+        WHERE "at" >= ${scanFrom} AND "at" < ${scanTo} AND (${rigs}::uuid[] IS NULL OR "rigId" = ANY(${rigs}::uuid[]))
       ), timed AS (
         SELECT *, LEAST(COALESCE(next_at, 'infinity'), "at" + make_interval(secs => ${maxGapS}::float8)) AS until
         FROM raw WHERE "at" < ${end}
@@ -88,6 +92,50 @@ export const foldTelemetry = async (
       GROUP BY p."gpuId", p.bucket, p."mode", p.coin, p."workloadId"`,
   ], { timeout: FOLD_TIMEOUT_MS });
   return inserted;
+};
+
+/** At most this many late marks are folded by one run; the rest wait for the next. */
+const LATE_MARKS_PER_RUN = 10_000;
+
+/**
+ * Re-fold what the gateway marked late ("TelemetryLate": a rig's spool replayed after a network
+ * cut): each marked rig's minutes and hours over the marked span, widened by `maxGapS` on each
+ * side, since a late sample is an interval of its own and ends the one of the sample before it.
+ * Only buckets up to the newest one of each unit already folded are touched: later ones are the
+ * fold jobs' own, and a fold of a few rigs there would read as folded for all.
+ * Nothing before `notBefore` is touched: past raw retention the samples may be gone, and a fold
+ * there would empty the rollups they left. Marks are deleted by id once folded, so a mark
+ * committed meanwhile waits for the next run.
+ */
+export const foldLateTelemetry = async (db: PrismaClient, { maxGapS, now, notBefore }: { maxGapS: number; now: Date; notBefore: Date }) => {
+  const marks = await db.telemetryLate.findMany({ orderBy: { id: "asc" }, take: LATE_MARKS_PER_RUN });
+  if (marks.length === 0) return { marks: 0, rows: 0 };
+  const gapMs = maxGapS * 1000;
+  // Spans that overlap are folded together, with all their rigs.
+  const spans: { from: number; to: number; rigIds: Set<string> }[] = [];
+  for (const m of [...marks].sort((a, b) => a.from.getTime() - b.from.getTime())) {
+    const from = Math.max(m.from.getTime() - gapMs, notBefore.getTime());
+    const to = m.to.getTime() + gapMs;
+    const last = spans.at(-1);
+    if (last && from <= last.to) {
+      last.to = Math.max(last.to, to);
+      last.rigIds.add(m.rigId);
+    } else spans.push({ from, to, rigIds: new Set([m.rigId]) });
+  }
+  let rows = 0;
+  for (const unit of ["minute", "hour"] as const) {
+    const last = await findLastFoldedBucket(db, { unit, before: now });
+    if (!last) continue;
+    const foldedTo = last.getTime() + ROLLUP_UNIT_MS[unit];
+    for (const span of spans) {
+      // The bucket `to` falls in is affected too: a fold's end is rounded down to a bucket start.
+      const to = Math.min(bucketStartOf(unit, new Date(span.to)).getTime() + ROLLUP_UNIT_MS[unit], foldedTo);
+      if (span.from >= to) continue;
+      rows += await foldTelemetry(db, { unit, from: new Date(span.from), to: new Date(to), maxGapS, rigIds: [...span.rigIds] });
+    }
+  }
+  await db.telemetryLate.deleteMany({ where: { id: { in: marks.map((m) => m.id) } } });
+  return { marks: marks.length, rows };
 };
 
 type Stats = Record<(typeof STAT_COLUMNS)[number], number | null>;

@@ -83,6 +83,25 @@ describe("COPY telemetry writer", () => {
     );
   });
 
+  it("marks each rig's late messages in the batch's transaction, and only those", async () => {
+    const now = new Date(Date.UTC(2026, 10, 18, 10, 5, 0));
+    const late = createTelemetryWriter({ databaseUrl: tdb.url, now: () => now });
+    try {
+      const [spooling, other] = [randomUUID(), randomUUID()];
+      const at = (s: number) => new Date(now.getTime() - s * 1000);
+      const rows = (rig: string, seq: number, ageS: number) => message(seq).map((r) => ({ ...r, rigId: rig, seq: seq + 100_000, at: at(ageS) }));
+      // A rig replaying its spool (10 min and 2 min old) next to a current message; another rig only current ones.
+      await late.write([...rows(spooling, 1, 600), ...rows(spooling, 2, 120), ...rows(spooling, 3, 5), ...rows(other, 1, 59)]);
+      const marks = await tdb.db.telemetryLate.findMany({ where: { rigId: { in: [spooling, other] } } });
+      expect(marks.map((m) => [m.rigId, m.from, m.to])).toEqual([[spooling, at(600), at(120)]]);
+      // A batch that is refused leaves no mark.
+      await expect(late.write([...rows(other, 2, 600), { ...rows(other, 3, 600)[0]!, gpuId: "not-a-uuid" }])).rejects.toThrow(/gpuId is not a uuid/);
+      expect(await tdb.db.telemetryLate.count({ where: { rigId: other } })).toBe(0);
+    } finally {
+      await late.close();
+    }
+  });
+
   it("writes nothing for an empty batch", async () => {
     expect(await writer.write([])).toBe(0);
   });

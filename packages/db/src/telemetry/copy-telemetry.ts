@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import { TELEMETRY_LATE_AFTER_MS } from "@rigshift/protocol";
 import type { TelemetryRow } from "../queries/telemetry";
 import {
   TELEMETRY_COPY_COLUMN_LIST as COLUMN_LIST,
@@ -24,6 +25,8 @@ import {
  * - after such a refusal: COPY into a session-local staging table, then `INSERT … SELECT … ON
  *   CONFLICT DO NOTHING`. Resends come in bursts (a gateway restart, a lost ack), so this path
  *   stays on for a while before the fast path is tried again.
+ * Messages older than TELEMETRY_LATE_AFTER_MS are marked in "TelemetryLate" in the same
+ * transaction, so the rollups re-fold their time exactly when the rows are there.
  */
 
 const COPY_DIRECT = telemetryCopyStatement(TABLE);
@@ -42,6 +45,24 @@ export const readTelemetryCopyTypes = async (client: pg.ClientBase): Promise<Tel
   return { gpuModeOid };
 };
 
+const MARK_LATE = `INSERT INTO "TelemetryLate" ("rigId", "from", "to") SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[])`;
+
+/** Each rig's span of late messages in a batch: one mark per rig. */
+const lateSpans = (messages: TelemetryMessageRows[], lateBefore: number) => {
+  const spans = new Map<string, { from: number; to: number }>();
+  for (const m of messages) {
+    const at = m.at.getTime();
+    if (at >= lateBefore) continue;
+    const span = spans.get(m.rigId);
+    if (!span) spans.set(m.rigId, { from: at, to: at });
+    else {
+      span.from = Math.min(span.from, at);
+      span.to = Math.max(span.to, at);
+    }
+  }
+  return spans;
+};
+
 const UNIQUE_VIOLATION = "23505";
 /** How long the staging path stays on after a batch held a resend. */
 const DEDUPE_MODE_MS = 10_000;
@@ -58,11 +79,13 @@ export type TelemetryWriterOptions = {
   poolMax?: number;
   /** Idle connections the server dropped (a restart) surface here instead of crashing the process. */
   onPoolError?: (err: Error) => void;
+  /** The clock late messages are told by. */
+  now?: () => Date;
 };
 
 const isUniqueViolation = (err: unknown) => (err as { code?: unknown } | null)?.code === UNIQUE_VIOLATION;
 
-export const createTelemetryWriter = ({ databaseUrl, poolMax = 2, onPoolError }: TelemetryWriterOptions): TelemetryWriter => {
+export const createTelemetryWriter = ({ databaseUrl, poolMax = 2, onPoolError, now = () => new Date() }: TelemetryWriterOptions): TelemetryWriter => {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolMax });
   pool.on("error", (err) => onPoolError?.(err));
   let dedupeUntil = 0;
@@ -71,6 +94,15 @@ export const createTelemetryWriter = ({ databaseUrl, poolMax = 2, onPoolError }:
   const copyInto = async (client: pg.PoolClient, sql: string, messages: TelemetryMessageRows[]) => {
     types ??= await readTelemetryCopyTypes(client);
     await pipeline(Readable.from(telemetryCopyChunks(messages, types)), client.query(copyFrom(sql)));
+  };
+
+  /** A resent message is marked again: harmless, a re-fold gives the same rows. */
+  const markLate = async (client: pg.PoolClient, messages: TelemetryMessageRows[]) => {
+    const spans = lateSpans(messages, now().getTime() - TELEMETRY_LATE_AFTER_MS);
+    if (spans.size === 0) return;
+    const rigIds = [...spans.keys()];
+    const dates = (k: "from" | "to") => rigIds.map((r) => new Date(spans.get(r)![k]));
+    await client.query(MARK_LATE, [rigIds, dates("from"), dates("to")]);
   };
 
   const writeDirect = async (client: pg.PoolClient, messages: TelemetryMessageRows[]) => {
@@ -82,6 +114,7 @@ export const createTelemetryWriter = ({ databaseUrl, poolMax = 2, onPoolError }:
       await client.query("ROLLBACK");
       return false;
     }
+    await markLate(client, messages);
     await client.query("COMMIT");
     return true;
   };
@@ -91,6 +124,7 @@ export const createTelemetryWriter = ({ databaseUrl, poolMax = 2, onPoolError }:
     await client.query(CREATE_STAGE);
     await copyInto(client, COPY_STAGE, messages);
     const moved = await client.query<{ stored: number }>(MOVE_STAGE);
+    await markLate(client, messages);
     await client.query("COMMIT");
     return moved.rows[0]?.stored ?? 0;
   };

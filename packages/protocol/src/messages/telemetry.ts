@@ -58,6 +58,14 @@ export type Telemetry = z.infer<typeof ZTelemetry>;
  */
 export const TELEMETRY_WINDOW = 16;
 
+/**
+ * A sample stored this long after its time (by the gateway's clock) is late: the rollups may have
+ * folded its minutes already, so the gateway marks it and the minute job re-folds them. The minute
+ * job re-folds every minute until at least this plus LEDGER_MAX_GAP_S and a minute after it ends
+ * (ROLLUP_LOOKBACK_MINUTES less the cron's period), so what is not marked is still folded in time.
+ */
+export const TELEMETRY_LATE_AFTER_MS = 60_000;
+
 /** Sent only after the rows are committed: the agent may then forget the message. */
 export const ZTelemetryAck = z.union([z.object({ ok: z.literal(true), seq: z.number().int() }), ZAckFailure]);
 export type TelemetryAck = z.infer<typeof ZTelemetryAck>;
