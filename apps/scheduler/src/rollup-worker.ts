@@ -1,6 +1,7 @@
 import type { Job } from "bullmq";
 import { z } from "zod";
 import { bucketStartOf, findLastFoldedBucket, foldLateTelemetry, foldTelemetry, ROLLUP_UNIT_MS, type PrismaClient } from "@rigshift/db";
+import { TELEMETRY_LATE_AFTER_MS } from "@rigshift/protocol";
 import type { Log } from "./log";
 
 /** The scheduler's own queue: only it adds and runs these jobs. */
@@ -13,6 +14,14 @@ export const ZRollupJob = z.object({
   to: z.iso.datetime({ offset: true }).optional(),
 });
 export type RollupJob = z.infer<typeof ZRollupJob>;
+
+/**
+ * How long after a bucket ends a job without a range folds it. A sample stored later than
+ * TELEMETRY_LATE_AFTER_MS after its time is marked late by the gateway and re-folded by rig; one
+ * stored sooner can still change the buckets up to `maxGapS` before it (it ends the interval of
+ * the sample before), and a minute more allows for batching and clocks.
+ */
+export const rollupSettleMs = (maxGapS: number) => TELEMETRY_LATE_AFTER_MS + maxGapS * 1000 + 60_000;
 
 /** The furthest back a job without a range catches up: the largest lookback the config allows. */
 const MAX_CATCH_UP_MS = { minute: 24 * 3_600_000, hour: 7 * 24 * 3_600_000 } as const;
@@ -27,8 +36,8 @@ const recentStart = async (db: PrismaClient, unit: RollupJob["unit"], end: Date,
 };
 
 /**
- * A `rollup` job re-folds the last `lookback` complete buckets of its unit (so samples that land
- * late are folded on a later run) unless it names a range. It also goes back to just after the
+ * A `rollup` job folds the last `lookback` settled buckets of its unit (`rollupSettleMs`) unless it
+ * names a range; with the lookback equal to its cron's period, each bucket once. It also goes back to just after the
  * newest bucket folded before that window, at most a day of minutes or a week of hours: buckets
  * the scheduler missed while it was down (or that the demo seed wrote before it started) would
  * otherwise stay unfolded, and charts show unfolded minutes as a gap. Folding replaces rows, so
@@ -42,7 +51,7 @@ export const createRollupProcessor =
   }) =>
   async (job: Job) => {
     const { unit, from, to } = ZRollupJob.parse(job.data);
-    const end = to ? new Date(to) : bucketStartOf(unit, now());
+    const end = to ? new Date(to) : bucketStartOf(unit, new Date(now().getTime() - rollupSettleMs(maxGapS)));
     const start = from ? new Date(from) : await recentStart(db, unit, end, lookback[unit]);
     const rows = await foldTelemetry(db, { unit, from: start, to: end, maxGapS });
     log.debug({ unit, from: start.toISOString(), to: end.toISOString(), rows }, "telemetry folded");

@@ -16,17 +16,17 @@ export const ZSchedulerConfig = ZSharedConfig.extend({
   /** On start, unbooked complete hours up to this far back are booked. */
   LEDGER_CATCH_UP_HOURS: z.coerce.number().int().min(0).max(24 * 31).default(48),
   /**
-   * Cron of the minute rollup; each run re-folds the last ROLLUP_LOOKBACK_MINUTES complete minutes, so
-   * every minute is folded twice and samples up to 5 minutes late are in it. A fold reads 2 minutes of
-   * samples on each side of its window (LEDGER_MAX_GAP_S), so folding every minute read 9 minutes per
-   * minute of samples: at the `agents` load that kept 58 % of a core busy, now 24 % (`npm run bench -- rollup`).
-   * Charts read raw samples past the newest folded minute, so they do not wait for it.
+   * Cron of the minute rollup; each run folds the last ROLLUP_LOOKBACK_MINUTES minutes that have settled
+   * (ended TELEMETRY_LATE_AFTER_MS + LEDGER_MAX_GAP_S + a minute ago: what lands later is marked late and
+   * re-folded by rig), so with the lookback equal to the cron's period each minute is folded once. A fold
+   * reads 2 minutes of samples on each side of its window (LEDGER_MAX_GAP_S): folding every minute read 9
+   * minutes per minute of samples. Charts read raw samples past the newest folded minute, so they do not wait.
    */
   ROLLUP_MINUTE_CRON: z.string().default("*/5 * * * *"),
-  ROLLUP_LOOKBACK_MINUTES: z.coerce.number().int().positive().max(24 * 60).default(10),
-  /** Cron of the hour rollup; each run re-folds the last ROLLUP_LOOKBACK_HOURS complete hours. */
-  ROLLUP_HOUR_CRON: z.string().default("3 * * * *"),
-  ROLLUP_LOOKBACK_HOURS: z.coerce.number().int().positive().max(24 * 7).default(2),
+  ROLLUP_LOOKBACK_MINUTES: z.coerce.number().int().positive().max(24 * 60).default(5),
+  /** Cron of the hour rollup; each run folds the last ROLLUP_LOOKBACK_HOURS hours that have settled (as minutes). */
+  ROLLUP_HOUR_CRON: z.string().default("8 * * * *"),
+  ROLLUP_LOOKBACK_HOURS: z.coerce.number().int().positive().max(24 * 7).default(1),
   /** Raw telemetry is kept this many days; older daily partitions are dropped. */
   TELEMETRY_RETENTION_DAYS: z.coerce.number().int().positive().default(7),
   /** Daily partitions are made this many days ahead of today. */

@@ -60,9 +60,9 @@ export const TELEMETRY_WINDOW = 16;
 
 /**
  * A sample stored this long after its time (by the gateway's clock) is late: the rollups may have
- * folded its minutes already, so the gateway marks it and the minute job re-folds them. The minute
- * job re-folds every minute until at least this plus LEDGER_MAX_GAP_S and a minute after it ends
- * (ROLLUP_LOOKBACK_MINUTES less the cron's period), so what is not marked is still folded in time.
+ * folded its minutes already, so the gateway marks it and the minute job re-folds them by rig. The
+ * fold jobs wait this plus LEDGER_MAX_GAP_S and a minute after a bucket ends before they fold it
+ * (the scheduler's `rollupSettleMs`), so what is not marked has landed by then.
  */
 export const TELEMETRY_LATE_AFTER_MS = 60_000;
 
