@@ -1,6 +1,6 @@
 import type { Job } from "bullmq";
 import { z } from "zod";
-import { bucketStartOf, findLastFoldedBucket, foldLateTelemetry, foldTelemetry, ROLLUP_UNIT_MS, type PrismaClient } from "@rigshift/db";
+import { bucketStartOf, findLastFoldedBucket, foldLateTelemetry, foldTelemetry, recordRollupCoverage, ROLLUP_UNIT_MS, type PrismaClient } from "@rigshift/db";
 import { TELEMETRY_LATE_AFTER_MS } from "@rigshift/protocol";
 import type { Log } from "./log";
 
@@ -54,6 +54,8 @@ export const createRollupProcessor =
     const end = to ? new Date(to) : bucketStartOf(unit, new Date(now().getTime() - rollupSettleMs(maxGapS)));
     const start = from ? new Date(from) : await recentStart(db, unit, end, lookback[unit]);
     const rows = await foldTelemetry(db, { unit, from: start, to: end, maxGapS });
+    // Only a run of its own folds settled buckets; a named range may reach past them.
+    if (!from && !to) await recordRollupCoverage(db, { unit, from: start, to: end });
     log.debug({ unit, from: start.toISOString(), to: end.toISOString(), rows }, "telemetry folded");
     if (unit !== "minute") return { unit, from: start.toISOString(), to: end.toISOString(), rows };
     // Raw older than retention may be gone by now: a fold there would empty the rig's rollups.

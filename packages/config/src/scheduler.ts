@@ -6,8 +6,12 @@ export const ZSchedulerConfig = ZSharedConfig.extend({
   COMMAND_POLL_MS: z.coerce.number().int().positive().default(1000),
   /** How often open commands that lost their delivery job (Redis restarted, or refused it) get it back; 0 turns it off. */
   COMMAND_SWEEP_MS: z.coerce.number().int().min(0).default(60_000),
-  /** Cron of the ledger close; minute 5 leaves late telemetry of the past hour time to land. */
-  LEDGER_CRON: z.string().default("5 * * * *"),
+  /**
+   * Cron of the ledger close. By minute 7 the past hour's minutes have settled and the minute job's
+   * run at :05 has folded them, so the ledger books them as they stand instead of folding the hour
+   * again (it does when they are not covered yet).
+   */
+  LEDGER_CRON: z.string().default("7 * * * *"),
   /**
    * A sample stands for the time until the next one, but at most this long: a rig that went
    * silent earns nothing and burns nothing in the books. Covers agents sampling up to every 60 s.

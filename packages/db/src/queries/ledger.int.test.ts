@@ -3,7 +3,7 @@ import { Decimal } from "@rigshift/economics";
 import { createTestDatabase, insertTestFarm, type TestDatabase, type TestFarm } from "../testing";
 import { bookLedgerHour, priceLedgerHourFromRollups, priceLedgerHourFromSamples, type LedgerRowData } from "./ledger";
 import { insertTelemetrySamples } from "./telemetry";
-import { foldTelemetry } from "./telemetry-rollups";
+import { foldTelemetry, recordRollupCoverage } from "./telemetry-rollups";
 
 /**
  * The ledger books from minute rollups; these tests book the same telemetry from the raw samples
@@ -199,5 +199,36 @@ describe("where the rollups book what raw samples could not", () => {
       const e = energyOf(gpuId);
       expect(e.booked.amountUsd.toFixed(8)).toBe(e.raw.amountUsd);
     }
+  });
+});
+
+describe("an hour the minute job already folded", () => {
+  const hashing = (gpuId: string, from: Date, count: number): Row[] =>
+    Array.from({ length: count }, (_, i) => ({ gpuId, at: from.getTime() + i * 10_000, mode: "HASHING", coin: "ETC", workloadId: null, hashrateHs: 50e6, powerW: 200 }));
+  const hashesBooked = async (hour: Date) =>
+    (await tdb.db.ledgerEntry.findMany({ where: { hourStart: hour, kind: "HASHING_REVENUE" } })).map((r) => r.quantity.toFixed(0));
+
+  it("is booked from its minutes as they stand, without folding its raw samples again", async () => {
+    // 14:00-14:59:50 every 10 s, folded by the minute job; then the raw samples go (as retention would).
+    const hour = new Date("2026-11-18T14:00:00Z");
+    await insert(hashing(gpus[0]!, hour, 360));
+    await foldTelemetry(tdb.db, { unit: "minute", from: hour, to: new Date(hour.getTime() + 60 * MIN), maxGapS: MAX_GAP_S });
+    await recordRollupCoverage(tdb.db, { unit: "minute", from: new Date(hour.getTime() - 60 * MIN), to: new Date(hour.getTime() + 90 * MIN) });
+    await tdb.db.telemetryMessage.deleteMany({ where: { at: { gte: hour, lt: new Date(hour.getTime() + 90 * MIN) } } });
+    await bookLedgerHour(tdb.db, { hourStart: hour, maxGapS: MAX_GAP_S });
+    expect(await hashesBooked(hour)).toEqual([new Decimal(50e6).times(3600).toFixed(0)]);
+  });
+
+  it("is folded again first when a late mark reaches it", async () => {
+    // 16:00-16:29:50 folded; the rig then replays 16:30-16:59:50, marked late by the gateway.
+    const hour = new Date("2026-11-18T16:00:00Z");
+    await insert(hashing(gpus[1]!, hour, 180));
+    await foldTelemetry(tdb.db, { unit: "minute", from: hour, to: new Date(hour.getTime() + 60 * MIN), maxGapS: MAX_GAP_S });
+    await recordRollupCoverage(tdb.db, { unit: "minute", from: hour, to: new Date(hour.getTime() + 90 * MIN) });
+    const late = hashing(gpus[1]!, new Date(hour.getTime() + 30 * MIN), 180);
+    await insert(late);
+    await tdb.db.telemetryLate.create({ data: { rigId: rigOf.get(gpus[1]!)!, from: new Date(late[0]!.at), to: new Date(late.at(-1)!.at) } });
+    await bookLedgerHour(tdb.db, { hourStart: hour, maxGapS: MAX_GAP_S });
+    expect(await hashesBooked(hour)).toEqual([new Decimal(50e6).times(3600).toFixed(0)]);
   });
 });

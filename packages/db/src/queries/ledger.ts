@@ -11,7 +11,7 @@ import {
 } from "@rigshift/economics";
 import type { ReportGroupBy, RevenueLine, RevenueReport } from "@rigshift/protocol";
 import type { Db, PrismaClient } from "../client";
-import { foldTelemetry, listTelemetryRollups } from "./telemetry-rollups";
+import { foldTelemetry, listTelemetryRollups, minutesAreCurrent } from "./telemetry-rollups";
 
 /**
  * The books. `bookLedgerHour` turns an hour of telemetry, read from its minute rollups, into
@@ -168,7 +168,10 @@ export const priceLedgerHourFromSamples = async (db: Db, { hourStart, maxGapS }:
 
 /**
  * Book one hour (UTC, [hourStart, hourStart + 1 h)) for every GPU that ran in it, from its minute
- * rollups, which are folded here first so the books never read a stale or missing minute.
+ * rollups. Minutes the minute job folded once settled, with no late samples waiting, stand as they
+ * are (`minutesAreCurrent`); otherwise the hour's minutes are folded here first, so the books never
+ * read a stale or missing minute. Folding an hour of a large fleet costs what the minute job does
+ * for it, so the common case must not pay it twice.
  * Safe to run again: an hour already booked keeps its rows (unique per GPU, hour, kind; the
  * ledger is append-only). A site whose currency has no FX quote is skipped and named, rather
  * than booked at a made-up rate.
@@ -177,7 +180,10 @@ export const bookLedgerHour = async (
   db: PrismaClient,
   { hourStart, maxGapS }: { hourStart: Date; maxGapS: number },
 ): Promise<BookLedgerHourResult> => {
-  await foldTelemetry(db, { unit: "minute", from: hourStart, to: new Date(hourStart.getTime() + HOUR_MS), maxGapS });
+  const hourEnd = new Date(hourStart.getTime() + HOUR_MS);
+  if (!(await minutesAreCurrent(db, { from: hourStart, to: hourEnd, maxGapS }))) {
+    await foldTelemetry(db, { unit: "minute", from: hourStart, to: hourEnd, maxGapS });
+  }
   const { gpus, rows, skippedSites } = await priceLedgerHourFromRollups(db, { hourStart });
   if (rows.length === 0) return { hourStart, gpus, entries: 0, skippedSites };
   const created = await db.ledgerEntry.createMany({ data: rows, skipDuplicates: true });

@@ -94,6 +94,37 @@ export const foldTelemetry = async (
   return inserted;
 };
 
+/**
+ * Record that a job folded [from, to) of `unit` after its samples settled (see RollupCoverage):
+ * joined to the span already covered when they touch or overlap, else it replaces that span,
+ * since a hole lies between them.
+ */
+export const recordRollupCoverage = async (db: Db, { unit, from, to }: { unit: RollupUnit; from: Date; to: Date }) => {
+  if (to <= from) return;
+  await db.$executeRaw`
+    INSERT INTO "RollupCoverage" ("unit", "from", "to", "updatedAt") VALUES (${unit}, ${from}, ${to}, now())
+    ON CONFLICT ("unit") DO UPDATE SET
+      "from" = CASE WHEN EXCLUDED."from" <= "RollupCoverage"."to" AND EXCLUDED."to" >= "RollupCoverage"."from"
+                    THEN LEAST("RollupCoverage"."from", EXCLUDED."from") ELSE EXCLUDED."from" END,
+      "to" = CASE WHEN EXCLUDED."from" <= "RollupCoverage"."to" AND EXCLUDED."to" >= "RollupCoverage"."from"
+                  THEN GREATEST("RollupCoverage"."to", EXCLUDED."to") ELSE EXCLUDED."to" END,
+      "updatedAt" = now()`;
+};
+
+/**
+ * Whether the minutes of [from, to) stand as their raw samples would fold now: the minute job folded
+ * them once settled, and no late mark reaching them (within `maxGapS`) is waiting to be re-folded.
+ */
+export const minutesAreCurrent = async (db: Db, { from, to, maxGapS }: { from: Date; to: Date; maxGapS: number }) => {
+  const coverage = await db.rollupCoverage.findUnique({ where: { unit: "minute" } });
+  if (!coverage || coverage.from > from || coverage.to < to) return false;
+  const gapMs = maxGapS * 1000;
+  const late = await db.telemetryLate.count({
+    where: { from: { lt: new Date(to.getTime() + gapMs) }, to: { gte: new Date(from.getTime() - gapMs) } },
+  });
+  return late === 0;
+};
+
 /** At most this many late marks are folded by one run; the rest wait for the next. */
 const LATE_MARKS_PER_RUN = 10_000;
 
