@@ -1,6 +1,6 @@
 import type { Job } from "bullmq";
 import { z } from "zod";
-import { bucketStartOf, findLastFoldedBucket, foldLateTelemetry, foldTelemetry, recordRollupCoverage, ROLLUP_UNIT_MS, type PrismaClient } from "@rigshift/db";
+import { bucketStartOf, findLastFoldedBucket, foldHours, foldLateTelemetry, foldTelemetry, recordRollupCoverage, ROLLUP_UNIT_MS, type PrismaClient } from "@rigshift/db";
 import { TELEMETRY_LATE_AFTER_MS } from "@rigshift/protocol";
 import type { Log } from "./log";
 
@@ -53,7 +53,10 @@ export const createRollupProcessor =
     const { unit, from, to } = ZRollupJob.parse(job.data);
     const end = to ? new Date(to) : bucketStartOf(unit, new Date(now().getTime() - rollupSettleMs(maxGapS)));
     const start = from ? new Date(from) : await recentStart(db, unit, end, lookback[unit]);
-    const rows = await foldTelemetry(db, { unit, from: start, to: end, maxGapS });
+    // A run of its own sums hours from the minutes where they are all folded; a named range folds raw.
+    const rows = unit === "hour" && !from && !to
+      ? await foldHours(db, { from: start, to: end, maxGapS })
+      : await foldTelemetry(db, { unit, from: start, to: end, maxGapS });
     // Only a run of its own folds settled buckets; a named range may reach past them.
     if (!from && !to) await recordRollupCoverage(db, { unit, from: start, to: end });
     log.debug({ unit, from: start.toISOString(), to: end.toISOString(), rows }, "telemetry folded");

@@ -2,7 +2,7 @@ import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadSchedulerConfig } from "@rigshift/config";
-import { createTelemetryWriter, insertTelemetrySamples, listTelemetryPartitions } from "@rigshift/db";
+import { createTelemetryWriter, insertTelemetrySamples, listTelemetryPartitions, recordRollupCoverage } from "@rigshift/db";
 import { listTelemetryRollups } from "@rigshift/db";
 import { createTestDatabase, insertTestFarm, testRedisPrefix, type TestDatabase, type TestFarm } from "@rigshift/db/testing";
 import { Decimal } from "@rigshift/economics";
@@ -244,6 +244,29 @@ describe("rollup job", () => {
     expect(await compare("minute")).toBeGreaterThanOrEqual(8);
     // Caught up, the next run goes back only as far as its lookback or the newest folded minute.
     expect(Date.parse((await fold({ unit: "minute" })).from)).toBeGreaterThan(Date.parse("2026-11-18T11:30:00Z"));
+  });
+
+  it("sums a scheduled run's hours from the minutes the minute job covered, averages weighed by each reading's count", async () => {
+    await fold({ unit: "minute", from: T0.toISOString(), to: "2026-11-18T12:00:00Z" });
+    await recordRollupCoverage(tdb.db, { unit: "minute", from: T0, to: new Date("2026-11-18T11:58:00Z") });
+    // A minute that says something raw samples would not: the hour must be the sum of its minutes.
+    const gpu1 = farm.gpuIds[1]!;
+    const [minute] = await listTelemetryRollups(tdb.db, { unit: "minute", gpuId: gpu1, from: new Date("2026-11-18T10:01:00Z"), to: new Date("2026-11-18T10:02:00Z") });
+    await tdb.db.$executeRaw`
+      UPDATE "TelemetryMinute" SET "hashes" = "hashes" + 7
+       WHERE "gpuId" = ${gpu1}::uuid AND "bucket" = ${minute!.bucket} AND "mode"::text = ${minute!.mode}
+         AND "coin" = ${minute!.coin ?? ""} AND "workloadId" = ${minute!.workloadId ?? ""}`;
+    // Now 12:00:30: the 10:00 hour has settled, the 11:00 hour has not.
+    expect(await fold({ unit: "hour" })).toMatchObject({ from: "2026-11-18T10:00:00.000Z", to: "2026-11-18T11:00:00.000Z" });
+    const hourOf = async () => (await listTelemetryRollups(tdb.db, { unit: "hour", gpuId: gpu1, from: T0, to: new Date(T0.getTime() + 1) }))
+      .find((h) => h.mode === minute!.mode && h.coin === minute!.coin && h.workloadId === minute!.workloadId)!;
+    expect((await hourOf()).hashes.toString()).toBe(expectedFor(3_600_000).get(keyOf(gpu1, T0.getTime(), minute!.mode, minute!.coin, minute!.workloadId))!.hashes.plus(7).toString());
+    // With the minute folded again, the summed hours are what folding the raw samples gives (the 11:00
+    // hour, which the run left alone, is folded from raw again for the samples an earlier test added).
+    await fold({ unit: "minute", from: T0.toISOString(), to: "2026-11-18T12:00:00Z" });
+    await fold({ unit: "hour" });
+    await fold({ unit: "hour", from: "2026-11-18T11:00:00Z", to: "2026-11-18T12:00:00Z" });
+    expect(await compare("hour")).toBeGreaterThanOrEqual(5);
   });
 
   it("re-folds the minutes and hours a spool replayed long after every lookback lands in", async () => {

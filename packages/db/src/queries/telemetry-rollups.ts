@@ -8,6 +8,8 @@ const TABLES: Record<RollupUnit, string> = { minute: "TelemetryMinute", hour: "T
 export const ROLLUP_UNIT_MS: Record<RollupUnit, number> = { minute: 60_000, hour: 3_600_000 };
 const READINGS = ["hashrateHs", "tempC", "powerW", "fanPct", "utilPct"] as const;
 const STAT_COLUMNS = READINGS.flatMap((r) => [`${r}Min`, `${r}Max`, `${r}Avg`] as const);
+/** Minutes only: how many of their samples had each reading, to weigh their averages into an hour's. */
+const COUNT_COLUMNS = READINGS.map((r) => `${r}Count` as const);
 /**
  * A fold's time grows with the samples it reads (about 12 µs each on a 2-core box: `npm run bench --
  * rollup`) and with any fold of its unit it waits behind. Prisma's default of 5 s rolled back every
@@ -50,9 +52,11 @@ export const foldTelemetry = async (
   const step = Prisma.raw(`interval '1 ${unit}'`);
   const rigs = rigIds ?? null;
   // Readings describe the samples taken in the bucket (`own`), not the tails of earlier ones.
-  const stats = READINGS.flatMap((r) =>
-    (["min", "max", "avg"] as const).map((f) => `${f}(p."${r}") FILTER (WHERE p.own) AS "${r}${f[0]!.toUpperCase()}${f.slice(1)}"`),
-  ).join(", ");
+  const stats = [
+    ...READINGS.flatMap((r) => (["min", "max", "avg"] as const).map((f) => `${f}(p."${r}") FILTER (WHERE p.own)`)),
+    ...(unit === "minute" ? READINGS.map((r) => `count(p."${r}") FILTER (WHERE p.own)::int`) : []),
+  ].join(", ");
+  const statColumns = [...STAT_COLUMNS, ...(unit === "minute" ? COUNT_COLUMNS : [])].map((c) => `"${c}"`).join(", ");
   const [, , , , inserted] = await db.$transaction([
     // Two folds of one unit at once would each delete, then both insert the same keys.
     db.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`rigshift:fold:${unit}`}))`,
@@ -79,7 +83,7 @@ export const foldTelemetry = async (
         WHERE p.piece_to > p.piece_from OR p.own
       )
       INSERT INTO ${table} ("gpuId", "bucket", "mode", "coin", "workloadId", "rigId", "firstAt", "samples", "seconds", "hashes", "energyWh",
-        ${Prisma.raw(STAT_COLUMNS.map((c) => `"${c}"`).join(", "))}, "foldedAt")
+        ${Prisma.raw(statColumns)}, "foldedAt")
       SELECT p."gpuId", p.bucket, p."mode", p.coin, p."workloadId",
         (array_agg(p."rigId" ORDER BY p."at" DESC))[1],
         COALESCE(min(p.piece_from) FILTER (WHERE p.s > 0), min(p.piece_from)),
@@ -92,6 +96,62 @@ export const foldTelemetry = async (
       GROUP BY p."gpuId", p.bucket, p."mode", p.coin, p."workloadId"`,
   ], { timeout: FOLD_TIMEOUT_MS });
   return inserted;
+};
+
+/**
+ * Hours summed from their minutes, for the GPUs of `rigIds` or all: each hour's rows replaced by
+ * the sums of its minutes' (seconds, hashes, energy and samples exactly, as the minutes split
+ * them), their smallest minimum and largest maximum, and their averages weighed by how many
+ * samples had the reading. What folding the hour's raw samples gives, for a sixtieth of the rows
+ * (a GPU reporting every 10 s), so the minutes of [from, to) must be folded first.
+ */
+export const sumMinutesIntoHours = async (db: PrismaClient, { from, to, rigIds }: { from: Date; to: Date; rigIds?: string[] }): Promise<number> => {
+  const start = bucketStartOf("hour", from);
+  const end = bucketStartOf("hour", to);
+  if (end <= start) return 0;
+  const rigs = rigIds ?? null;
+  const stats = READINGS.flatMap((r) => [
+    `min(m."${r}Min")`, `max(m."${r}Max")`, `sum(m."${r}Avg" * m."${r}Count") / NULLIF(sum(m."${r}Count"), 0)`,
+  ]).join(", ");
+  const [, , , inserted] = await db.$transaction([
+    db.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${"rigshift:fold:hour"}))`,
+    db.$executeRawUnsafe(`SET LOCAL jit = off`),
+    db.$executeRaw`DELETE FROM "TelemetryHour" WHERE "bucket" >= ${start} AND "bucket" < ${end} AND (${rigs}::uuid[] IS NULL OR "rigId" = ANY(${rigs}::uuid[]))`,
+    db.$executeRaw`
+      INSERT INTO "TelemetryHour" ("gpuId", "bucket", "mode", "coin", "workloadId", "rigId", "firstAt", "samples", "seconds", "hashes", "energyWh",
+        ${Prisma.raw(STAT_COLUMNS.map((c) => `"${c}"`).join(", "))}, "foldedAt")
+      SELECT m."gpuId", date_trunc('hour', m."bucket", 'UTC'), m."mode", m."coin", m."workloadId",
+        (array_agg(m."rigId" ORDER BY m."bucket" DESC))[1],
+        COALESCE(min(m."firstAt") FILTER (WHERE m."seconds" > 0), min(m."firstAt")),
+        sum(m."samples")::int, sum(m."seconds"), sum(m."hashes"), sum(m."energyWh"),
+        ${Prisma.raw(stats)}, now()
+      FROM "TelemetryMinute" m
+      WHERE m."bucket" >= ${start} AND m."bucket" < ${end} AND (${rigs}::uuid[] IS NULL OR m."rigId" = ANY(${rigs}::uuid[]))
+      GROUP BY 1, 2, 3, 4, 5`,
+  ], { timeout: FOLD_TIMEOUT_MS });
+  return inserted;
+};
+
+/**
+ * Hours of [from, to) for the GPUs of `rigIds` or all: summed from their minutes where the minute
+ * job has folded all of the hour once settled (RollupCoverage), folded from raw samples elsewhere
+ * (before the minutes begin, or past where they have got to).
+ */
+export const foldHours = async (db: PrismaClient, { from, to, maxGapS, rigIds }: { from: Date; to: Date; maxGapS: number; rigIds?: string[] }) => {
+  const start = bucketStartOf("hour", from).getTime();
+  const end = bucketStartOf("hour", to).getTime();
+  if (end <= start) return 0;
+  const coverage = await db.rollupCoverage.findUnique({ where: { unit: "minute" } });
+  const hour = ROLLUP_UNIT_MS.hour;
+  const lo = coverage ? Math.max(start, Math.ceil(coverage.from.getTime() / hour) * hour) : end;
+  const hi = coverage ? Math.min(end, bucketStartOf("hour", coverage.to).getTime()) : end;
+  const fromRaw = (a: number, b: number) => foldTelemetry(db, { unit: "hour", from: new Date(a), to: new Date(b), maxGapS, rigIds });
+  if (lo >= hi) return fromRaw(start, end);
+  let rows = 0;
+  if (start < lo) rows += await fromRaw(start, lo);
+  rows += await sumMinutesIntoHours(db, { from: new Date(lo), to: new Date(hi), rigIds });
+  if (hi < end) rows += await fromRaw(hi, end);
+  return rows;
 };
 
 /**
@@ -162,7 +222,9 @@ export const foldLateTelemetry = async (db: PrismaClient, { maxGapS, now, notBef
       // The bucket `to` falls in is affected too: a fold's end is rounded down to a bucket start.
       const to = Math.min(bucketStartOf(unit, new Date(span.to)).getTime() + ROLLUP_UNIT_MS[unit], foldedTo);
       if (span.from >= to) continue;
-      rows += await foldTelemetry(db, { unit, from: new Date(span.from), to: new Date(to), maxGapS, rigIds: [...span.rigIds] });
+      const range = { from: new Date(span.from), to: new Date(to), maxGapS, rigIds: [...span.rigIds] };
+      // Minutes first: the hours are summed from them where they can be.
+      rows += unit === "minute" ? await foldTelemetry(db, { unit, ...range }) : await foldHours(db, range);
     }
   }
   await db.telemetryLate.deleteMany({ where: { id: { in: marks.map((m) => m.id) } } });
