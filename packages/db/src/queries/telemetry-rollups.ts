@@ -195,11 +195,11 @@ const LATE_MARKS_PER_RUN = 10_000;
  * Only buckets up to the newest one of each unit already folded are touched: later ones are the
  * fold jobs' own, and a fold of a few rigs there would read as folded for all.
  * Nothing before `notBefore` is touched: past raw retention the samples may be gone, and a fold
- * there would empty the rollups they left. Marks are deleted by id once folded, so a mark
- * committed meanwhile waits for the next run.
+ * there would empty the rollups they left. A mark is deleted once folded only if it still spans
+ * what was read: one a late batch widened meanwhile stays for the next run.
  */
 export const foldLateTelemetry = async (db: PrismaClient, { maxGapS, now, notBefore }: { maxGapS: number; now: Date; notBefore: Date }) => {
-  const marks = await db.telemetryLate.findMany({ orderBy: { id: "asc" }, take: LATE_MARKS_PER_RUN });
+  const marks = await db.telemetryLate.findMany({ orderBy: { markedAt: "asc" }, take: LATE_MARKS_PER_RUN });
   if (marks.length === 0) return { marks: 0, rows: 0 };
   const gapMs = maxGapS * 1000;
   // Spans that overlap are folded together, with all their rigs.
@@ -215,9 +215,12 @@ export const foldLateTelemetry = async (db: PrismaClient, { maxGapS, now, notBef
   }
   let rows = 0;
   for (const unit of ["minute", "hour"] as const) {
+    // Folded so far: the span the scheduled runs covered, or the newest bucket with rows (a minute
+    // nobody reported in has none, so rows alone can fall short of where the runs got to).
     const last = await findLastFoldedBucket(db, { unit, before: now });
-    if (!last) continue;
-    const foldedTo = last.getTime() + ROLLUP_UNIT_MS[unit];
+    const covered = await db.rollupCoverage.findUnique({ where: { unit } });
+    const foldedTo = Math.max(last ? last.getTime() + ROLLUP_UNIT_MS[unit] : 0, covered?.to.getTime() ?? 0);
+    if (foldedTo === 0) continue;
     for (const span of spans) {
       // The bucket `to` falls in is affected too: a fold's end is rounded down to a bucket start.
       const to = Math.min(bucketStartOf(unit, new Date(span.to)).getTime() + ROLLUP_UNIT_MS[unit], foldedTo);
@@ -227,7 +230,10 @@ export const foldLateTelemetry = async (db: PrismaClient, { maxGapS, now, notBef
       rows += unit === "minute" ? await foldTelemetry(db, { unit, ...range }) : await foldHours(db, range);
     }
   }
-  await db.telemetryLate.deleteMany({ where: { id: { in: marks.map((m) => m.id) } } });
+  await db.$executeRaw`
+    DELETE FROM "TelemetryLate" l
+     USING unnest(${marks.map((m) => m.rigId)}::uuid[], ${marks.map((m) => m.from)}::timestamptz[], ${marks.map((m) => m.to)}::timestamptz[]) AS d("rigId", "from", "to")
+     WHERE l."rigId" = d."rigId" AND l."from" = d."from" AND l."to" = d."to"`;
   return { marks: marks.length, rows };
 };
 

@@ -94,6 +94,9 @@ describe("COPY telemetry writer", () => {
       await late.write([...rows(spooling, 1, 600), ...rows(spooling, 2, 120), ...rows(spooling, 3, 5), ...rows(other, 1, 59)]);
       const marks = await tdb.db.telemetryLate.findMany({ where: { rigId: { in: [spooling, other] } } });
       expect(marks.map((m) => [m.rigId, m.from, m.to])).toEqual([[spooling, at(600), at(120)]]);
+      // A later late batch of the rig widens its one mark rather than adding another.
+      await late.write(rows(spooling, 4, 900));
+      expect((await tdb.db.telemetryLate.findMany({ where: { rigId: spooling } })).map((m) => [m.from, m.to])).toEqual([[at(900), at(120)]]);
       // A batch that is refused leaves no mark.
       await expect(late.write([...rows(other, 2, 600), { ...rows(other, 3, 600)[0]!, gpuId: "not-a-uuid" }])).rejects.toThrow(/gpuId is not a uuid/);
       expect(await tdb.db.telemetryLate.count({ where: { rigId: other } })).toBe(0);

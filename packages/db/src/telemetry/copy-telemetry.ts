@@ -45,7 +45,10 @@ export const readTelemetryCopyTypes = async (client: pg.ClientBase): Promise<Tel
   return { gpuModeOid };
 };
 
-const MARK_LATE = `INSERT INTO "TelemetryLate" ("rigId", "from", "to") SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[])`;
+/** One mark per rig: a later late batch widens it (the minute job keeps a mark that changed while it folded). */
+const MARK_LATE = `INSERT INTO "TelemetryLate" ("rigId", "from", "to") SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[])
+  ON CONFLICT ("rigId") DO UPDATE SET
+    "from" = LEAST("TelemetryLate"."from", EXCLUDED."from"), "to" = GREATEST("TelemetryLate"."to", EXCLUDED."to")`;
 
 /** Each rig's span of late messages in a batch: one mark per rig. */
 const lateSpans = (messages: TelemetryMessageRows[], lateBefore: number) => {
