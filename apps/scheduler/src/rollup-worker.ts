@@ -21,7 +21,7 @@ export type RollupJob = z.infer<typeof ZRollupJob>;
  * stored sooner can still change the buckets up to `maxGapS` before it (it ends the interval of
  * the sample before), and a minute more allows for batching and clocks.
  */
-export const rollupSettleMs = (maxGapS: number) => TELEMETRY_LATE_AFTER_MS + maxGapS * 1000 + 60_000;
+const rollupSettleMs = (maxGapS: number) => TELEMETRY_LATE_AFTER_MS + maxGapS * 1000 + 60_000;
 
 /** The furthest back a job without a range catches up: the largest lookback the config allows. */
 const MAX_CATCH_UP_MS = { minute: 24 * 3_600_000, hour: 7 * 24 * 3_600_000 } as const;

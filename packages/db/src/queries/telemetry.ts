@@ -50,14 +50,6 @@ export const insertTelemetrySamples = async (db: Db, samples: readonly Telemetry
   return rows.length;
 };
 
-/** GPU samples stored, of one rig or of all. */
-export const countTelemetrySamples = async (db: Db, where: { rigId?: string } = {}): Promise<number> => {
-  const rows = await db.$queryRaw<{ n: bigint }[]>`
-    SELECT COALESCE(sum(cardinality("gpuIndex")), 0)::bigint AS n FROM "TelemetryMessage"
-     WHERE ${where.rigId ?? null}::uuid IS NULL OR "rigId" = ${where.rigId ?? null}::uuid`;
-  return Number(rows[0]!.n);
-};
-
 /** Highest seq stored for a rig: the agent drops what is at or below it. */
 export const lastTelemetrySeq = async (db: Db, rigId: string): Promise<number | null> => {
   const row = await db.telemetryMessage.aggregate({ where: { rigId }, _max: { seq: true } });
