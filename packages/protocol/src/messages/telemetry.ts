@@ -1,25 +1,56 @@
 import { z } from "zod";
 import { PROTOCOL_VERSION, ZGpuMode } from "../enums";
 import { ZAckFailure } from "../errors";
+import { EVEN_AFTER_TYPE_ERRORS, eachWithinBounds, type FieldBounds } from "../field-bounds";
 
-const reading = (max: number) => z.number().finite().min(0).max(max).nullable();
-
-/** One GPU's reading. Null means the tool did not say — never 0. */
-export const ZGpuSample = z.object({
-  index: z.number().int().nonnegative().max(63),
+/** One GPU's reading: types here, bounds in gpuSampleBounds. Null means the tool did not say — never 0. */
+const ZGpuSampleFields = z.object({
+  index: z.number(),
   mode: ZGpuMode,
   /** Coin being hashed, when mode is HASHING. */
-  coin: z.string().max(16).nullable().default(null),
+  coin: z.string().nullable().default(null),
   /** AI workload running, when mode is AI. */
   workloadId: z.uuid().nullable().default(null),
-  hashrateHs: reading(1e15),
-  tempC: reading(150),
-  powerW: reading(2000),
-  fanPct: reading(100),
-  utilPct: reading(100),
-  vramUsedMb: z.number().int().min(0).max(1_000_000).nullable(),
+  hashrateHs: z.number().nullable(),
+  tempC: z.number().nullable(),
+  powerW: z.number().nullable(),
+  fanPct: z.number().nullable(),
+  utilPct: z.number().nullable(),
+  vramUsedMb: z.number().nullable(),
 });
-export type GpuSample = z.infer<typeof ZGpuSample>;
+export type GpuSample = z.infer<typeof ZGpuSampleFields>;
+
+/**
+ * What one GPU's reading may hold beyond its types. Checked once per message over all its GPUs
+ * (`field-bounds.ts` says why), with the issues zod's field checks would raise.
+ */
+const gpuSampleBounds = (g: GpuSample, bounds: FieldBounds) => {
+  bounds.integer("index", g.index, 0, 63);
+  bounds.text("coin", g.coin, 16);
+  bounds.number("hashrateHs", g.hashrateHs, 0, 1e15);
+  bounds.number("tempC", g.tempC, 0, 150);
+  bounds.number("powerW", g.powerW, 0, 2000);
+  bounds.number("fanPct", g.fanPct, 0, 100);
+  bounds.number("utilPct", g.utilPct, 0, 100);
+  bounds.integer("vramUsedMb", g.vramUsedMb, 0, 1_000_000);
+};
+
+/** A message's GPUs, each listed once: the store keys a sample by rig, message and GPU index. */
+const distinctGpuIndexes = (gpus: readonly GpuSample[], ctx: z.core.$RefinementCtx<GpuSample[]>) => {
+  const seen = new Set<number>();
+  gpus.forEach((g, i) => {
+    if (seen.has(g.index)) ctx.addIssue({ code: "custom", message: `GPU ${g.index} is listed twice`, path: [i, "index"], input: g.index });
+    seen.add(g.index);
+  });
+};
+
+/** All GPUs of one message (at most 32 a rig). */
+export const ZGpuSamples = z
+  .array(ZGpuSampleFields)
+  .min(1)
+  .max(32)
+  .superRefine(eachWithinBounds(gpuSampleBounds), EVEN_AFTER_TYPE_ERRORS)
+  .superRefine(distinctGpuIndexes);
 
 /**
  * Telemetry the agent had to throw away (its spool hit its size or age bound while the gateway
@@ -43,7 +74,7 @@ export const ZTelemetry = z.object({
   v: z.literal(PROTOCOL_VERSION),
   seq: z.number().int().nonnegative(),
   at: z.iso.datetime({ offset: true }),
-  gpus: z.array(ZGpuSample).min(1).max(32),
+  gpus: ZGpuSamples,
   /**
    * Optional, so agents that never drop (and older ones) send none. Rides on the oldest message
    * still spooled after the drop; it may arrive more than once, or grown: store it as a range.
