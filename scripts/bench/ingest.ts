@@ -6,7 +6,7 @@ import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { loadGatewayConfig } from "@rigshift/config";
-import { groupTelemetryMessages, readTelemetryCopyTypes, telemetryCopyChunks, telemetryCopyStatement, type TelemetryRow } from "@rigshift/db";
+import { readTelemetryCopyTypes, telemetryCopyChunks, telemetryCopyStatement, type TelemetryMessageRow } from "@rigshift/db";
 import { TELEMETRY_WINDOW } from "@rigshift/protocol";
 import { benchRedisPrefix, countRows, createBenchDatabase, dropRedisPrefix, insertBenchRigs, readMetric, startGatewayProcess } from "./lib/fleet";
 import { runBench, secondsFromEnv, sleep } from "./lib/harness";
@@ -55,21 +55,20 @@ const rawCopy = async (databaseUrl: string, rigs: { rigId: string }[], gpuIds: M
   const started = performance.now();
   try {
     while (performance.now() - started < seconds * 1000) {
-      const batch: TelemetryRow[] = [];
+      const batch: TelemetryMessageRow[] = [];
       for (let n = 0; n < batchRows; n += GPUS) {
         const rig = rigs[(seq % rigs.length)]!;
-        const at = new Date();
-        const ids = gpuIds.get(rig.rigId)!;
-        for (let g = 0; g < GPUS; g++) {
-          batch.push({
-            rigId: rig.rigId, seq, gpuIndex: g, gpuId: ids[g]!, at, mode: "HASHING", coin: "ETC", workloadId: null,
+        batch.push({
+          rigId: rig.rigId, seq, at: new Date(), gpuIds: gpuIds.get(rig.rigId)!,
+          gpus: Array.from({ length: GPUS }, (_, g) => ({
+            index: g, mode: "HASHING" as const, coin: "ETC", workloadId: null,
             hashrateHs: 60e6 + g, tempC: 60 + g, powerW: 220 + g, fanPct: 55, utilPct: 99, vramUsedMb: 4500,
-          });
-        }
+          })),
+        });
         seq++;
       }
       await client.query("BEGIN");
-      await pipeline(Readable.from(telemetryCopyChunks(groupTelemetryMessages(batch), types)), client.query(copyFrom(telemetryCopyStatement())));
+      await pipeline(Readable.from(telemetryCopyChunks(batch, types)), client.query(copyFrom(telemetryCopyStatement())));
       await client.query("COMMIT");
       rows += batchRows;
     }

@@ -9,7 +9,7 @@
 // fold costs before its arithmetic.
 import { randomUUID } from "node:crypto";
 import { loadSchedulerConfig } from "@rigshift/config";
-import { createDb, createTelemetryWriter, foldTelemetry, sumMinutesIntoHours, type TelemetryRow } from "@rigshift/db";
+import { createDb, createTelemetryWriter, foldTelemetry, groupTelemetryMessages, sumMinutesIntoHours, type TelemetryRow } from "@rigshift/db";
 import { createBenchDatabase, percentile } from "./lib/fleet";
 import { runBench } from "./lib/harness";
 import { formatTable, round } from "./lib/table";
@@ -59,13 +59,13 @@ await runBench("rollup", 3 * 60_000 - 10_000, async (ctx) => {
         });
       }
       if (rows.length >= 2_000) {
-        await writer.write(rows);
+        await writer.write(groupTelemetryMessages(rows));
         samples += rows.length;
         rows = [];
       }
     }
   }
-  await writer.write(rows);
+  await writer.write(groupTelemetryMessages(rows));
   samples += rows.length;
   await writer.close();
 

@@ -7,7 +7,7 @@ import {
   type GpuLiveStore,
   type PrismaClient,
   type RigIdentity,
-  type TelemetryRow,
+  type TelemetryMessageRow,
 } from "@rigshift/db";
 import { agentToGateway, DomainError, handler, type GpuLive, type GpuMode, type Telemetry } from "@rigshift/protocol";
 import { createBatchLoader } from "./batch-loader";
@@ -26,7 +26,7 @@ export type AgentNamespaceDeps = {
   db: PrismaClient;
   live: GpuLiveStore;
   fanout: LiveFanout;
-  batcher: Batcher<TelemetryRow>;
+  batcher: Batcher<TelemetryMessageRow>;
   registry: RigRegistry;
   deliver: CommandDelivery;
   log: Log;
@@ -36,19 +36,18 @@ export type AgentNamespaceDeps = {
   onTelemetryStored?: () => void;
 };
 
-/** The rows of one telemetry message, or a refusal naming the GPU index the rig never reported. */
-const toRows = (conn: RigConnection, msg: Telemetry): TelemetryRow[] => {
-  const gpuIds = conn.gpuIds;
-  if (!gpuIds) throw new DomainError("PROTOCOL_INVALID", "telemetry: send hello with the rig's inventory first");
-  const at = new Date(msg.at);
-  return msg.gpus.map((g, i) => {
-    const gpuId = gpuIds.get(g.index);
-    if (!gpuId) throw new DomainError("PROTOCOL_INVALID", `telemetry: gpus.${i}.index: GPU ${g.index} is not in the rig's inventory`);
-    return {
-      rigId: conn.rigId, seq: msg.seq, gpuIndex: g.index, gpuId, at, mode: g.mode, coin: g.coin, workloadId: g.workloadId,
-      hashrateHs: g.hashrateHs, tempC: g.tempC, powerW: g.powerW, fanPct: g.fanPct, utilPct: g.utilPct, vramUsedMb: g.vramUsedMb,
-    };
-  });
+/** The message as it is stored (its GPUs as parsed, with their ids), or a refusal naming the GPU index the rig never reported. */
+const toStored = (conn: RigConnection, msg: Telemetry): TelemetryMessageRow => {
+  const known = conn.gpuIds;
+  if (!known) throw new DomainError("PROTOCOL_INVALID", "telemetry: send hello with the rig's inventory first");
+  const gpuIds = new Array<string>(msg.gpus.length);
+  for (let i = 0; i < msg.gpus.length; i++) {
+    const index = msg.gpus[i]!.index;
+    const gpuId = known.get(index);
+    if (!gpuId) throw new DomainError("PROTOCOL_INVALID", `telemetry: gpus.${i}.index: GPU ${index} is not in the rig's inventory`);
+    gpuIds[i] = gpuId;
+  }
+  return { rigId: conn.rigId, seq: msg.seq, at: new Date(msg.at), gpus: msg.gpus, gpuIds };
 };
 
 /**
@@ -112,20 +111,20 @@ export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
     socket.on(
       "telemetry",
       handler(agentToGateway, "telemetry", async (msg) => {
-        let rows: TelemetryRow[];
+        let stored: TelemetryMessageRow;
         try {
-          rows = toRows(conn, msg);
+          stored = toStored(conn, msg);
         } catch (err) {
           deps.onRejected?.("telemetry", "PROTOCOL_INVALID");
           throw err;
         }
-        await batcher.add(rows);
+        await batcher.add(stored);
         if (msg.gap) {
           const { fromSeq, toSeq, from, to, dropped } = msg.gap;
           await recordTelemetryGap(db, rig.id, { fromSeq, toSeq, from: new Date(from), to: new Date(to), dropped });
           rigLog.warn({ fromSeq, toSeq, dropped }, "rig reported telemetry it had to drop");
         }
-        await afterStored(conn, msg, rows);
+        await afterStored(conn, msg, stored.gpuIds);
         deps.onTelemetryStored?.();
         return { ok: true as const, seq: msg.seq };
       }, opts("telemetry")),
@@ -160,22 +159,25 @@ export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
    * Live state, GPU rows' modes and last-seen follow telemetry once it is stored; the writes of
    * all the messages a batch acks go together (rig-state-writer.ts).
    */
-  const afterStored = async (conn: RigConnection, msg: Telemetry, rows: TelemetryRow[]) => {
+  const afterStored = async (conn: RigConnection, msg: Telemetry, gpuIds: readonly string[]) => {
     const writes: Promise<void>[] = [];
     const at = Date.parse(msg.at);
     if (at >= conn.latestAt) {
       conn.latestAt = at;
-      const states: GpuLive[] = rows.map((r) => ({
-        gpuId: r.gpuId, rigId: r.rigId, mode: r.mode, hashrateHs: r.hashrateHs, tempC: r.tempC, powerW: r.powerW,
-        fanPct: r.fanPct, utilPct: r.utilPct, vramUsedMb: r.vramUsedMb, coin: r.coin, at: msg.at,
+      const states: GpuLive[] = msg.gpus.map((g, i) => ({
+        gpuId: gpuIds[i]!, rigId: conn.rigId, mode: g.mode, hashrateHs: g.hashrateHs, tempC: g.tempC, powerW: g.powerW,
+        fanPct: g.fanPct, utilPct: g.utilPct, vramUsedMb: g.vramUsedMb, coin: g.coin, at: msg.at,
       }));
       writes.push(state.setLive(states));
       fanout.push(states.map((gpu) => ({ siteId: conn.siteId, gpu })));
-      const changed = rows.filter((r) => conn.modes.get(r.gpuIndex) !== r.mode);
+      const changed: { index: number; gpuId: string; mode: GpuMode }[] = [];
+      msg.gpus.forEach((g, i) => {
+        if (conn.modes.get(g.index) !== g.mode) changed.push({ index: g.index, gpuId: gpuIds[i]!, mode: g.mode });
+      });
       if (changed.length) {
         writes.push(
-          state.setModes(changed.map((r) => ({ gpuId: r.gpuId, mode: r.mode as GpuMode }))).then(() => {
-            for (const r of changed) conn.modes.set(r.gpuIndex, r.mode);
+          state.setModes(changed).then(() => {
+            for (const c of changed) conn.modes.set(c.index, c.mode);
           }),
         );
       }

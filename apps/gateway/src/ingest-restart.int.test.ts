@@ -7,7 +7,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTelemetryWriter, type TelemetryRow, type TelemetryWriter } from "@rigshift/db";
+import { createTelemetryWriter, type TelemetryMessageRow, type TelemetryWriter } from "@rigshift/db";
 import { applyMigrations } from "@rigshift/db/migrate";
 import { createLog } from "./log";
 import { createBatcher } from "./telemetry-batcher";
@@ -79,17 +79,20 @@ afterAll(async () => {
 
 describe("ingest across a database restart", () => {
   it("loses nothing acked and stores each message once", async () => {
-    const batcher = createBatcher<TelemetryRow>({ maxRows: 200, maxMs: 20, write: async (rows) => void (await writer.write(rows)), log: createLog("silent") });
+    const batcher = createBatcher<TelemetryMessageRow>({
+      maxRows: 200, maxMs: 20, rowsOf: (m) => m.gpus.length, write: async (messages) => void (await writer.write(messages)), log: createLog("silent"),
+    });
     const rigs = Array.from({ length: 4 }, () => ({ rigId: randomUUID(), gpuIds: [randomUUID(), randomUUID()] }));
     const MESSAGES = 150;
     const acked = new Set<string>();
     let failures = 0;
 
-    const message = (rig: (typeof rigs)[number], seq: number): TelemetryRow[] =>
-      rig.gpuIds.map((gpuId, gpuIndex) => ({
-        rigId: rig.rigId, seq, gpuIndex, gpuId, at: new Date(Date.UTC(2026, 10, 18, 10, 0, 0, seq * 10)), mode: "HASHING", coin: "ETC",
-        workloadId: null, hashrateHs: 50e6 + seq, tempC: 60, powerW: 120, fanPct: 40, utilPct: 100, vramUsedMb: 4096,
-      }));
+    const message = (rig: (typeof rigs)[number], seq: number): TelemetryMessageRow => ({
+      rigId: rig.rigId, seq, at: new Date(Date.UTC(2026, 10, 18, 10, 0, 0, seq * 10)), gpuIds: rig.gpuIds,
+      gpus: rig.gpuIds.map((_, index) => ({
+        index, mode: "HASHING", coin: "ETC", workloadId: null, hashrateHs: 50e6 + seq, tempC: 60, powerW: 120, fanPct: 40, utilPct: 100, vramUsedMb: 4096,
+      })),
+    });
 
     // An agent: one message in flight, resent (identically) until acked, like the agent's spool.
     // Now and then it also resends an already acked message, which must not be stored twice.

@@ -5,7 +5,7 @@ import type { Redis } from "ioredis";
 import type { Registry } from "prom-client";
 import { Server } from "socket.io";
 import { liveOrigins, type GatewayConfig } from "@rigshift/config";
-import { createGpuLiveStore, createTelemetryWriter, type PrismaClient, type TelemetryRow } from "@rigshift/db";
+import { createGpuLiveStore, createTelemetryWriter, type PrismaClient, type TelemetryMessageRow } from "@rigshift/db";
 import { DomainError, isDomainError } from "@rigshift/protocol";
 import { attachAgentNamespace } from "./agent-namespace";
 import { createCommandDelivery } from "./command-delivery";
@@ -89,11 +89,12 @@ export const startGateway = async ({ config, db, redis, log, now = () => new Dat
     onPoolError: (err) => log.warn({ err }, "telemetry connection lost; the next batch reconnects"),
     now,
   });
-  const batcher = createBatcher<TelemetryRow>({
+  const batcher = createBatcher<TelemetryMessageRow>({
     maxRows: config.TELEMETRY_BATCH_ROWS,
     maxMs: config.TELEMETRY_BATCH_MS,
-    write: async (rows) => {
-      await writer.write(rows);
+    rowsOf: (m) => m.gpus.length,
+    write: async (messages) => {
+      await writer.write(messages);
     },
     log,
     onWritten: ({ rows, seconds, ok }) => {

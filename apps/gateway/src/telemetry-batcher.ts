@@ -2,16 +2,17 @@ import { DomainError } from "@rigshift/protocol";
 import type { Log } from "./log";
 
 /**
- * Rows from many rigs go to the database together: a batch closes when it holds `maxRows` rows
- * or its first row has waited `maxMs`, whichever comes first. `add` resolves only once the rows
- * are committed, so the agent is acked after the write and keeps what failed to resend it.
+ * Messages from many rigs go to the database together, counted in GPU rows (`rowsOf`): a batch
+ * closes when it holds `maxRows` rows or its first message has waited `maxMs`, whichever comes
+ * first. `add` resolves only once the message is committed, so the agent is acked after the
+ * write and keeps what failed to resend it.
  * One write runs at a time; what arrives meanwhile waits, and once the write ends everything that
  * waited goes in the next one (group commit): when the database is slower than the agents, batches
  * grow instead of queueing up, and each commit's fixed cost is paid for more rows.
  * Memory is bounded: beyond `maxPendingRows` new rows are refused (the agent retries later)
  * rather than queued without limit.
  */
-export type Batcher<T> = { add: (rows: T[]) => Promise<void>; pendingRows: () => number; close: () => Promise<void> };
+export type Batcher<T> = { add: (item: T) => Promise<void>; pendingRows: () => number; close: () => Promise<void> };
 
 type Waiter = { resolve: () => void; reject: (err: unknown) => void };
 
@@ -19,6 +20,7 @@ export const createBatcher = <T>({
   maxRows,
   maxMs,
   maxPendingRows = maxRows * 20,
+  rowsOf,
   write,
   log,
   onWritten,
@@ -26,12 +28,15 @@ export const createBatcher = <T>({
   maxRows: number;
   maxMs: number;
   maxPendingRows?: number;
-  write: (rows: T[]) => Promise<void>;
+  /** The GPU rows an item carries. */
+  rowsOf: (item: T) => number;
+  write: (items: T[]) => Promise<void>;
   log: Log;
   /** Told of every write, for metrics. */
   onWritten?: (result: { rows: number; seconds: number; ok: boolean }) => void;
 }): Batcher<T> => {
-  let rows: T[] = [];
+  let items: T[] = [];
+  let rows = 0;
   let waiters: Waiter[] = [];
   /** When the oldest waiting row arrived (performance.now()). */
   let firstAt = 0;
@@ -42,7 +47,7 @@ export const createBatcher = <T>({
 
   /** Set by the timer: a timer may fire a little before performance.now() says maxMs passed. */
   let expired = false;
-  const due = () => rows.length > 0 && (closed || expired || rows.length >= maxRows || performance.now() - firstAt >= maxMs);
+  const due = () => items.length > 0 && (closed || expired || rows >= maxRows || performance.now() - firstAt >= maxMs);
 
   /** Start a write of everything waiting, unless one is running (its end calls this again). */
   const kick = () => {
@@ -50,22 +55,24 @@ export const createBatcher = <T>({
     if (timer) clearTimeout(timer);
     timer = null;
     expired = false;
-    const batch = rows;
+    const batch = items;
+    const batchRows = rows;
     const batchWaiters = waiters;
-    rows = [];
+    items = [];
+    rows = 0;
     waiters = [];
-    inFlightRows = batch.length;
+    inFlightRows = batchRows;
     writing = (async () => {
       const started = performance.now();
       try {
         await write(batch);
         const seconds = (performance.now() - started) / 1000;
-        onWritten?.({ rows: batch.length, seconds, ok: true });
-        log.debug({ rows: batch.length, ms: Math.round(seconds * 1000) }, "telemetry batch written");
+        onWritten?.({ rows: batchRows, seconds, ok: true });
+        log.debug({ rows: batchRows, ms: Math.round(seconds * 1000) }, "telemetry batch written");
         for (const w of batchWaiters) w.resolve();
       } catch (err) {
-        onWritten?.({ rows: batch.length, seconds: (performance.now() - started) / 1000, ok: false });
-        log.error({ err, rows: batch.length }, "telemetry batch failed; agents will resend");
+        onWritten?.({ rows: batchRows, seconds: (performance.now() - started) / 1000, ok: false });
+        log.error({ err, rows: batchRows }, "telemetry batch failed; agents will resend");
         const refusal = new DomainError("UNAVAILABLE", "telemetry could not be stored; resend later");
         for (const w of batchWaiters) w.reject(refusal);
       } finally {
@@ -77,16 +84,18 @@ export const createBatcher = <T>({
   };
 
   return {
-    add: (more) => {
+    add: (item) => {
       if (closed) return Promise.reject(new DomainError("UNAVAILABLE", "gateway is shutting down"));
-      if (rows.length + inFlightRows + more.length > maxPendingRows) {
+      const more = rowsOf(item);
+      if (rows + inFlightRows + more > maxPendingRows) {
         return Promise.reject(new DomainError("UNAVAILABLE", "gateway is behind on writes; resend later"));
       }
       return new Promise<void>((resolve, reject) => {
-        if (rows.length === 0) firstAt = performance.now();
-        for (const r of more) rows.push(r);
+        if (items.length === 0) firstAt = performance.now();
+        items.push(item);
+        rows += more;
         waiters.push({ resolve, reject });
-        if (rows.length >= maxRows) kick();
+        if (rows >= maxRows) kick();
         else timer ??= setTimeout(() => {
           timer = null;
           expired = true;
@@ -94,7 +103,7 @@ export const createBatcher = <T>({
         }, Math.max(0, maxMs - (performance.now() - firstAt)));
       });
     },
-    pendingRows: () => rows.length + inFlightRows,
+    pendingRows: () => rows + inFlightRows,
     close: async () => {
       closed = true;
       kick();

@@ -3,7 +3,7 @@ import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSchedulerConfig } from "@rigshift/config";
-import { createTelemetryWriter, ensureTelemetryPartitions, listTelemetryPartitions, type TelemetryRow, type TelemetryWriter } from "@rigshift/db";
+import { createTelemetryWriter, ensureTelemetryPartitions, groupTelemetryMessages, listTelemetryPartitions, type TelemetryRow, type TelemetryWriter } from "@rigshift/db";
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from "@rigshift/db/testing";
 import { createLog } from "./log";
 import { RETENTION_QUEUE } from "./retention-worker";
@@ -77,8 +77,8 @@ describe("telemetry partitions and retention", () => {
   });
 
   it("stores rows of any date: in their day's partition, or the default one", async () => {
-    expect(await writer.write(AT.map((at, seq) => row(seq, at)))).toBe(AT.length);
-    expect(await writer.write([row(5, AT[5]!)])).toBe(0);
+    expect(await writer.write(groupTelemetryMessages(AT.map((at, seq) => row(seq, at))))).toBe(AT.length);
+    expect(await writer.write(groupTelemetryMessages([row(5, AT[5]!)]))).toBe(0);
     expect(await placement()).toEqual([
       [new Date(AT[0]!).toISOString(), "TelemetryMessage_default"],
       [new Date(AT[1]!).toISOString(), "TelemetryMessage_default"],
@@ -119,6 +119,6 @@ describe("telemetry partitions and retention", () => {
     expect((await placement()).map(([at]) => at)).toEqual([AT[3], AT[4], AT[5], AT[6], AT[7]].map((a) => new Date(a!).toISOString()));
     expect((await listTelemetryPartitions(tdb.db)).map((p) => p.name)[0]).toBe("TelemetryMessage_p20261113");
     // And inserts still succeed for any date, dropped days included.
-    expect(await writer.write([row(100, "2026-11-10T09:00:00Z"), row(101, "2026-11-21T09:00:00Z")])).toBe(2);
+    expect(await writer.write(groupTelemetryMessages([row(100, "2026-11-10T09:00:00Z"), row(101, "2026-11-21T09:00:00Z")]))).toBe(2);
   });
 });

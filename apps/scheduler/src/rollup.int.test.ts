@@ -2,7 +2,7 @@ import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadSchedulerConfig } from "@rigshift/config";
-import { createTelemetryWriter, insertTelemetrySamples, listTelemetryPartitions, recordRollupCoverage } from "@rigshift/db";
+import { createTelemetryWriter, groupTelemetryMessages, insertTelemetrySamples, listTelemetryPartitions, recordRollupCoverage } from "@rigshift/db";
 import { listTelemetryRollups } from "@rigshift/db";
 import { createTestDatabase, insertTestFarm, testRedisPrefix, type TestDatabase, type TestFarm } from "@rigshift/db/testing";
 import { Decimal } from "@rigshift/economics";
@@ -280,7 +280,7 @@ describe("rollup job", () => {
       workloadId: null, hashrateHs: 2e6 + i, powerW: 220, tempC: 61,
     }));
     const writer = createTelemetryWriter({ databaseUrl: tdb.url, now: () => new Date("2026-11-18T12:00:20Z") });
-    await writer.write(late.map((r) => ({ ...r, rigId: farm.rigId, fanPct: 40, utilPct: 99, vramUsedMb: null })));
+    await writer.write(groupTelemetryMessages(late.map((r) => ({ ...r, rigId: farm.rigId, fanPct: 40, utilPct: 99, vramUsedMb: null }))));
     await writer.close();
     raw.push(...late);
     expect(await tdb.db.telemetryLate.findMany({ select: { rigId: true, from: true, to: true } })).toEqual([

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { groupTelemetryMessages } from "../telemetry/copy-binary";
 import { createTelemetryWriter } from "../telemetry/copy-telemetry";
 import { createTestDatabase, insertTestFarm, type TestDatabase, type TestFarm } from "../testing";
 import type { TelemetryRow } from "./telemetry";
@@ -26,7 +27,7 @@ afterAll(() => tdb.drop());
 it("keeps a late mark that a batch widened while the job was folding it, and folds it on the next run", async () => {
   const writer = createTelemetryWriter({ databaseUrl: tdb.url, now: () => NOW });
   try {
-    await writer.write([sample(1, "2026-11-18T11:00:05Z"), sample(2, "2026-11-18T11:00:15Z")]);
+    await writer.write(groupTelemetryMessages([sample(1, "2026-11-18T11:00:05Z"), sample(2, "2026-11-18T11:00:15Z")]));
     // The minute job has folded to 11:30 (minutes with no sample have no rows: only its coverage says so).
     await foldTelemetry(tdb.db, { unit: "minute", from: new Date("2026-11-18T11:00:00Z"), to: new Date("2026-11-18T11:30:00Z"), maxGapS: MAX_GAP_S });
     await recordRollupCoverage(tdb.db, { unit: "minute", from: new Date("2026-11-18T11:00:00Z"), to: new Date("2026-11-18T11:30:00Z") });
@@ -39,7 +40,7 @@ it("keeps a late mark that a batch widened while the job was folding it, and fol
       job = foldLateTelemetry(tdb.db, { maxGapS: MAX_GAP_S, now: NOW, notBefore: new Date(0) });
       await new Promise((r) => setTimeout(r, 500));
       // Meanwhile the rig replays more: its mark widens to 11:10:05.
-      await writer.write([sample(3, "2026-11-18T11:10:05Z")]);
+      await writer.write(groupTelemetryMessages([sample(3, "2026-11-18T11:10:05Z")]));
     }, { timeout: 10_000 });
     expect(await job).toMatchObject({ marks: 1 });
     const [mark] = await tdb.db.telemetryLate.findMany();

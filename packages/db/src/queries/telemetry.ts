@@ -29,7 +29,10 @@ export const insertTelemetrySamples = async (db: Db, samples: readonly Telemetry
   const messages = groupTelemetryMessages(rows);
   for (let i = 0; i < messages.length;) {
     const c: TelemetryRow[] = [];
-    while (i < messages.length && c.length < INSERT_CHUNK_ROWS) c.push(...messages[i++]!.gpus);
+    while (i < messages.length && c.length < INSERT_CHUNK_ROWS) {
+      const { rigId, seq, at, gpus, gpuIds } = messages[i++]!;
+      gpus.forEach(({ index, ...reading }, g) => c.push({ ...reading, rigId, seq, at, gpuIndex: index, gpuId: gpuIds[g]! }));
+    }
     const col = <K extends keyof TelemetryRow>(key: K) => c.map((r) => r[key]);
     await db.$executeRaw`
       INSERT INTO "TelemetryMessage"

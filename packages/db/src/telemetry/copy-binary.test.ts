@@ -25,10 +25,10 @@ describe("grouping GPU rows into rig messages", () => {
     const [a0, a1] = message(1, 2);
     const [b0] = message(1, 1, other);
     const messages = groupTelemetryMessages([a0!, b0!, a1!, { ...a0!, hashrateHs: 1 }, ...message(2, 1)]);
-    expect(messages.map((m) => [m.rigId, m.seq, m.gpus.map((g) => g.gpuIndex)])).toEqual([
-      [row.rigId, 1, [0, 1]],
-      [other.rigId, 1, [0]],
-      [row.rigId, 2, [0]],
+    expect(messages.map((m) => [m.rigId, m.seq, m.gpus.map((g) => g.index), m.gpuIds])).toEqual([
+      [row.rigId, 1, [0, 1], [row.gpuId, row.gpuId]],
+      [other.rigId, 1, [0], [row.gpuId]],
+      [row.rigId, 2, [0], [row.gpuId]],
     ]);
     // The first copy of a GPU's row wins, as the table keeps the first copy of a message.
     expect(messages[0]!.gpus[0]!.hashrateHs).toBe(row.hashrateHs);
@@ -78,6 +78,11 @@ describe("binary COPY of telemetry messages", () => {
   it("refuses an id that is not a uuid, naming the column, instead of writing garbage", () => {
     expect(() => encode([{ ...row, gpuId: "not-a-uuid" }])).toThrow(/gpuId is not a uuid/);
     expect(() => encode([{ ...row, workloadId: "0b5f1c3e-8a7d-4c2b-9e1f-3a4b5c6d7e8g" }])).toThrow(/workloadId is not a uuid/);
+  });
+
+  it("refuses a message whose GPU ids do not pair with its GPUs", () => {
+    const [m] = groupTelemetryMessages(message(7, 2));
+    expect(() => [...telemetryCopyChunks([{ ...m!, gpuIds: m!.gpuIds.slice(1) }], types)]).toThrow(/message 7 has 2 GPUs and 1 GPU ids/);
   });
 
   it("refuses a text over 64 bytes and a seq past 2^53", () => {

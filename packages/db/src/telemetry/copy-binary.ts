@@ -1,3 +1,4 @@
+import type { GpuSample } from "@rigshift/protocol";
 import type { TelemetryRow } from "../queries/telemetry";
 
 /**
@@ -7,7 +8,7 @@ import type { TelemetryRow } from "../queries/telemetry";
  * text it must parse every uuid, timestamp and float, which on this project's box made a COPY
  * of the same rows take about 45 % longer.
  *
- * Pure: GPU rows in, buffers out. Ids come from the database and the protocol's zod schemas (a coin
+ * Pure: rig messages in, buffers out. Ids come from the database and the protocol's zod schemas (a coin
  * is at most 16 characters there); an id that is not a uuid, or a text over 64 bytes, is refused
  * here rather than written as garbage.
  */
@@ -77,32 +78,35 @@ for (let i = 0; i < 6; i++) NIBBLE[97 + i] = NIBBLE[65 + i] = 10 + i;
 const UUID_BYTE_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
 const notUuid = (column: string, v: string) => new TypeError(`telemetry COPY: ${column} is not a uuid: ${JSON.stringify(v)}`);
 
-/** One rig message: the rows that share a rig, seq and time, each GPU once. */
-export type TelemetryMessageRows = { rigId: string; seq: number; at: Date; gpus: TelemetryRow[] };
+/**
+ * One rig message, a "TelemetryMessage" row: its GPUs' readings as the protocol parsed them (each
+ * GPU once) and each GPU's id, in the same order. The gateway stores what it parsed as it is.
+ */
+export type TelemetryMessageRow = { rigId: string; seq: number; at: Date; gpus: readonly GpuSample[]; gpuIds: readonly string[] };
 
 /**
- * The batch's rows as messages, in the order each message first appears. A row repeating a GPU
- * already in its message is dropped (the first copy wins, as the table's key keeps the first copy
- * of a message), and rows of one message need not be next to each other.
+ * GPU rows (the seed's, tests', benchmarks') as rig messages, in the order each message first
+ * appears. A row repeating a GPU already in its message is dropped (the first copy wins, as the
+ * table's key keeps the first copy of a message), and rows of one message need not be next to
+ * each other.
  */
-export const groupTelemetryMessages = (rows: readonly TelemetryRow[]): TelemetryMessageRows[] => {
-  const messages: TelemetryMessageRows[] = [];
-  const byKey = new Map<string, TelemetryMessageRows>();
-  let last: TelemetryMessageRows | undefined;
+export const groupTelemetryMessages = (rows: readonly TelemetryRow[]): TelemetryMessageRow[] => {
+  const messages: { rigId: string; seq: number; at: Date; gpus: GpuSample[]; gpuIds: string[] }[] = [];
+  const byKey = new Map<string, (typeof messages)[number]>();
   for (const r of rows) {
-    // A message's rows arrive together from the gateway: the map is only for the rest.
-    let m = last && last.seq === r.seq && last.rigId === r.rigId && last.at.getTime() === r.at.getTime() ? last : undefined;
+    const key = `${r.rigId}/${r.seq}/${r.at.getTime()}`;
+    let m = byKey.get(key);
     if (!m) {
-      const key = `${r.rigId}/${r.seq}/${r.at.getTime()}`;
-      m = byKey.get(key);
-      if (!m) {
-        m = { rigId: r.rigId, seq: r.seq, at: r.at, gpus: [] };
-        byKey.set(key, m);
-        messages.push(m);
-      }
+      m = { rigId: r.rigId, seq: r.seq, at: r.at, gpus: [], gpuIds: [] };
+      byKey.set(key, m);
+      messages.push(m);
     }
-    if (!m.gpus.some((g) => g.gpuIndex === r.gpuIndex)) m.gpus.push(r);
-    last = m;
+    if (m.gpus.some((g) => g.index === r.gpuIndex)) continue;
+    m.gpus.push({
+      index: r.gpuIndex, mode: r.mode, coin: r.coin, workloadId: r.workloadId,
+      hashrateHs: r.hashrateHs, tempC: r.tempC, powerW: r.powerW, fanPct: r.fanPct, utilPct: r.utilPct, vramUsedMb: r.vramUsedMb,
+    });
+    m.gpuIds.push(r.gpuId);
   }
   return messages;
 };
@@ -130,45 +134,80 @@ class ChunkWriter {
     this.at += b.length;
   }
 
-  message(m: TelemetryMessageRows) {
+  /** Each per-GPU column is an array (array_send's layout), written by a loop of its own: no closure per element. */
+  message(m: TelemetryMessageRow) {
     const v = this.view;
     const gpus = m.gpus;
+    const n = gpus.length;
+    if (m.gpuIds.length !== n) throw new RangeError(`telemetry COPY: message ${m.seq} has ${n} GPUs and ${m.gpuIds.length} GPU ids`);
     v.setInt16(this.at, TELEMETRY_COPY_COLUMNS.length);
     this.at += 2;
     this.uuid(m.rigId, "rigId");
     this.int64(m.seq);
     this.int64((m.at.getTime() - PG_EPOCH_MS) * 1000);
-    this.array(gpus, INT4_OID, (g) => this.int32(g.gpuIndex));
-    this.array(gpus, UUID_OID, (g) => this.uuid(g.gpuId, "gpuId"));
-    this.array(gpus, this.types.gpuModeOid, (g) => this.text(g.mode, "mode"));
-    this.array(gpus, TEXT_OID, (g) => this.text(g.coin, "coin"));
-    this.array(gpus, UUID_OID, (g) => this.uuid(g.workloadId, "workloadId"));
-    this.array(gpus, FLOAT8_OID, (g) => this.float8(g.hashrateHs));
-    this.array(gpus, FLOAT8_OID, (g) => this.float8(g.tempC));
-    this.array(gpus, FLOAT8_OID, (g) => this.float8(g.powerW));
-    this.array(gpus, FLOAT8_OID, (g) => this.float8(g.fanPct));
-    this.array(gpus, FLOAT8_OID, (g) => this.float8(g.utilPct));
-    this.array(gpus, INT4_OID, (g) => this.int32(g.vramUsedMb));
+    let a = this.arrayStart(INT4_OID, n);
+    for (let i = 0; i < n; i++) this.int32(gpus[i]!.index);
+    this.arrayEnd(a, false);
+    a = this.arrayStart(UUID_OID, n);
+    for (let i = 0; i < n; i++) this.uuid(m.gpuIds[i]!, "gpuId");
+    this.arrayEnd(a, false);
+    a = this.arrayStart(this.types.gpuModeOid, n);
+    for (let i = 0; i < n; i++) this.text(gpus[i]!.mode, "mode");
+    this.arrayEnd(a, false);
+    let nulls = false;
+    a = this.arrayStart(TEXT_OID, n);
+    for (let i = 0; i < n; i++) nulls = this.text(gpus[i]!.coin, "coin") || nulls;
+    this.arrayEnd(a, nulls);
+    nulls = false;
+    a = this.arrayStart(UUID_OID, n);
+    for (let i = 0; i < n; i++) nulls = this.uuid(gpus[i]!.workloadId, "workloadId") || nulls;
+    this.arrayEnd(a, nulls);
+    nulls = false;
+    a = this.arrayStart(FLOAT8_OID, n);
+    for (let i = 0; i < n; i++) nulls = this.float8(gpus[i]!.hashrateHs) || nulls;
+    this.arrayEnd(a, nulls);
+    nulls = false;
+    a = this.arrayStart(FLOAT8_OID, n);
+    for (let i = 0; i < n; i++) nulls = this.float8(gpus[i]!.tempC) || nulls;
+    this.arrayEnd(a, nulls);
+    nulls = false;
+    a = this.arrayStart(FLOAT8_OID, n);
+    for (let i = 0; i < n; i++) nulls = this.float8(gpus[i]!.powerW) || nulls;
+    this.arrayEnd(a, nulls);
+    nulls = false;
+    a = this.arrayStart(FLOAT8_OID, n);
+    for (let i = 0; i < n; i++) nulls = this.float8(gpus[i]!.fanPct) || nulls;
+    this.arrayEnd(a, nulls);
+    nulls = false;
+    a = this.arrayStart(FLOAT8_OID, n);
+    for (let i = 0; i < n; i++) nulls = this.float8(gpus[i]!.utilPct) || nulls;
+    this.arrayEnd(a, nulls);
+    nulls = false;
+    a = this.arrayStart(INT4_OID, n);
+    for (let i = 0; i < n; i++) nulls = this.int32(gpus[i]!.vramUsedMb) || nulls;
+    this.arrayEnd(a, nulls);
   }
 
   /**
-   * A one-dimensional array (array_send's layout): its byte length, then dimensions, whether it
-   * holds a NULL, element type, size and lower bound 1, then each element as a field. `element`
-   * returns whether it wrote a NULL.
+   * A one-dimensional array's header: its byte length (filled in by arrayEnd), dimensions,
+   * whether it holds a NULL, element type, size and lower bound 1. Its elements follow, each as a
+   * field. Returns where the array starts.
    */
-  private array(gpus: readonly TelemetryRow[], elementOid: number, element: (g: TelemetryRow) => boolean) {
+  private arrayStart(elementOid: number, size: number) {
     const v = this.view;
     const start = this.at;
     v.setInt32(start + 4, 1);
     v.setInt32(start + 8, 0);
     v.setInt32(start + 12, elementOid);
-    v.setInt32(start + 16, gpus.length);
+    v.setInt32(start + 16, size);
     v.setInt32(start + 20, 1);
     this.at = start + 24;
-    let hasNull = false;
-    for (let i = 0; i < gpus.length; i++) if (element(gpus[i]!)) hasNull = true;
-    if (hasNull) v.setInt32(start + 8, 1);
-    v.setInt32(start, this.at - start - 4);
+    return start;
+  }
+
+  private arrayEnd(start: number, hasNull: boolean) {
+    if (hasNull) this.view.setInt32(start + 8, 1);
+    this.view.setInt32(start, this.at - start - 4);
   }
 
   private null() {
@@ -252,7 +291,7 @@ class ChunkWriter {
  * (a message larger than that gets a chunk of its own): the header leads the first chunk, the
  * trailer ends the last.
  */
-export function* telemetryCopyChunks(messages: readonly TelemetryMessageRows[], types: TelemetryCopyTypes): Generator<Buffer> {
+export function* telemetryCopyChunks(messages: readonly TelemetryMessageRow[], types: TelemetryCopyTypes): Generator<Buffer> {
   let remaining = 0;
   for (const m of messages) remaining += maxMessageBytes(m.gpus.length);
   const nextChunk = (atLeast: number) => new ChunkWriter(Math.max(atLeast, Math.min(CHUNK_BYTES, remaining)), types);

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import type { TelemetryRow } from "../queries/telemetry";
+import { groupTelemetryMessages } from "./copy-binary";
 import { createTelemetryWriter, type TelemetryWriter } from "./copy-telemetry";
 
 let tdb: TestDatabase;
@@ -32,20 +33,21 @@ afterAll(async () => {
 describe("COPY telemetry writer", () => {
   it("stores every column as sent, nulls and odd text included", async () => {
     const [row] = message(0);
-    await writer.write([{ ...row!, seq: 999, coin: "A\tB\\C\nD", hashrateHs: null, workloadId: null, vramUsedMb: null }]);
+    await writer.write(groupTelemetryMessages([{ ...row!, seq: 999, coin: "A\tB\\C\nD", hashrateHs: null, workloadId: null, vramUsedMb: null }]));
     const back = await tdb.db.telemetrySample.findFirstOrThrow({ where: { rigId, seq: 999n } });
     expect(back).toMatchObject({ coin: "A\tB\\C\nD", hashrateHs: null, tempC: 61.5, powerW: 120, mode: "HASHING", at: row!.at, gpuId: gpuIds[0] });
     await tdb.db.telemetryMessage.deleteMany({ where: { rigId } });
   });
 
   it("stores a message once when it is repeated inside one batch", async () => {
-    const written = await writer.write([...message(1), ...message(1), ...message(2), ...message(1)]);
+    const [one, two] = groupTelemetryMessages([...message(1), ...message(2)]);
+    const written = await writer.write([one!, one!, two!, one!]);
     expect(written).toBe(4);
     expect(await stored()).toHaveLength(4);
   });
 
   it("stores a message once when it is resent in a later batch, keeping the first copy", async () => {
-    const written = await writer.write([...message(2, 1), ...message(3)]);
+    const written = await writer.write(groupTelemetryMessages([...message(2, 1), ...message(3)]));
     expect(written).toBe(2);
     const rows = await stored();
     expect(rows.map((r) => [Number(r.seq), r.gpuIndex])).toEqual([[1, 0], [1, 1], [2, 0], [2, 1], [3, 0], [3, 1]]);
@@ -72,7 +74,7 @@ describe("COPY telemetry writer", () => {
       fc.asyncProperty(fc.uniqueArray(row, { minLength: 1, maxLength: 40, selector: (r) => `${r.rig}/${r.seq}/${r.gpuIndex}/${r.at.getTime()}` }), async (drawn) => {
         const rigIds = [randomUUID(), randomUUID(), randomUUID()];
         const rows: TelemetryRow[] = drawn.map(({ rig, ...r }) => ({ ...r, rigId: rigIds[rig]! }));
-        expect(await writer.write(rows)).toBe(rows.length);
+        expect(await writer.write(groupTelemetryMessages(rows))).toBe(rows.length);
         const back = await tdb.db.telemetrySample.findMany({ where: { rigId: { in: rigIds } } });
         type Keyed = { rigId: string; seq: number | bigint; gpuIndex: number; at: Date };
         const key = (r: Keyed) => `${r.rigId}/${r.seq}/${r.gpuIndex}/${r.at.getTime()}`;
@@ -91,14 +93,14 @@ describe("COPY telemetry writer", () => {
       const at = (s: number) => new Date(now.getTime() - s * 1000);
       const rows = (rig: string, seq: number, ageS: number) => message(seq).map((r) => ({ ...r, rigId: rig, seq: seq + 100_000, at: at(ageS) }));
       // A rig replaying its spool (10 min and 2 min old) next to a current message; another rig only current ones.
-      await late.write([...rows(spooling, 1, 600), ...rows(spooling, 2, 120), ...rows(spooling, 3, 5), ...rows(other, 1, 59)]);
+      await late.write(groupTelemetryMessages([...rows(spooling, 1, 600), ...rows(spooling, 2, 120), ...rows(spooling, 3, 5), ...rows(other, 1, 59)]));
       const marks = await tdb.db.telemetryLate.findMany({ where: { rigId: { in: [spooling, other] } } });
       expect(marks.map((m) => [m.rigId, m.from, m.to])).toEqual([[spooling, at(600), at(120)]]);
       // A later late batch of the rig widens its one mark rather than adding another.
-      await late.write(rows(spooling, 4, 900));
+      await late.write(groupTelemetryMessages(rows(spooling, 4, 900)));
       expect((await tdb.db.telemetryLate.findMany({ where: { rigId: spooling } })).map((m) => [m.from, m.to])).toEqual([[at(900), at(120)]]);
       // A batch that is refused leaves no mark.
-      await expect(late.write([...rows(other, 2, 600), { ...rows(other, 3, 600)[0]!, gpuId: "not-a-uuid" }])).rejects.toThrow(/gpuId is not a uuid/);
+      await expect(late.write(groupTelemetryMessages([...rows(other, 2, 600), { ...rows(other, 3, 600)[0]!, gpuId: "not-a-uuid" }]))).rejects.toThrow(/gpuId is not a uuid/);
       expect(await tdb.db.telemetryLate.count({ where: { rigId: other } })).toBe(0);
     } finally {
       await late.close();

@@ -3,22 +3,20 @@ import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { TELEMETRY_LATE_AFTER_MS } from "@rigshift/protocol";
-import type { TelemetryRow } from "../queries/telemetry";
 import {
   TELEMETRY_COPY_COLUMN_LIST as COLUMN_LIST,
   TELEMETRY_MESSAGE_TABLE as TABLE,
-  groupTelemetryMessages,
   telemetryCopyChunks,
   telemetryCopyStatement,
   type TelemetryCopyTypes,
-  type TelemetryMessageRows,
+  type TelemetryMessageRow,
 } from "./copy-binary";
 
 /**
  * Telemetry ingest with COPY in binary format (copy-binary.ts), the one deliberate bypass of
  * Prisma (it cannot COPY). A batch is committed whole or not at all, so the caller acks agents
  * only after `write` resolves, and each message (rig, seq, time) is stored once whatever an agent
- * resends. The batch's GPU rows are written one row per message ("TelemetryMessage"):
+ * resends. Each rig message is one row ("TelemetryMessage"):
  * - fast path: COPY straight into the table. Its primary key refuses a message already stored
  *   and the whole COPY rolls back; most batches hold no resend, and this path costs the
  *   database what a bare COPY costs.
@@ -51,7 +49,7 @@ const MARK_LATE = `INSERT INTO "TelemetryLate" ("rigId", "from", "to") SELECT * 
     "from" = LEAST("TelemetryLate"."from", EXCLUDED."from"), "to" = GREATEST("TelemetryLate"."to", EXCLUDED."to")`;
 
 /** Each rig's span of late messages in a batch: one mark per rig. */
-const lateSpans = (messages: TelemetryMessageRows[], lateBefore: number) => {
+const lateSpans = (messages: readonly TelemetryMessageRow[], lateBefore: number) => {
   const spans = new Map<string, { from: number; to: number }>();
   for (const m of messages) {
     const at = m.at.getTime();
@@ -71,8 +69,11 @@ const UNIQUE_VIOLATION = "23505";
 const DEDUPE_MODE_MS = 10_000;
 
 export type TelemetryWriter = {
-  /** Store a batch of GPU rows; resolves once committed. Returns the GPU rows newly stored (those of messages already stored skipped). */
-  write: (rows: TelemetryRow[]) => Promise<number>;
+  /**
+   * Store a batch of rig messages; resolves once committed. Returns the GPU samples newly stored
+   * (those of messages already stored, or repeated in the batch, skipped).
+   */
+  write: (messages: readonly TelemetryMessageRow[]) => Promise<number>;
   close: () => Promise<void>;
 };
 
@@ -94,13 +95,13 @@ export const createTelemetryWriter = ({ databaseUrl, poolMax = 2, onPoolError, n
   let dedupeUntil = 0;
   let types: TelemetryCopyTypes | undefined;
 
-  const copyInto = async (client: pg.PoolClient, sql: string, messages: TelemetryMessageRows[]) => {
+  const copyInto = async (client: pg.PoolClient, sql: string, messages: readonly TelemetryMessageRow[]) => {
     types ??= await readTelemetryCopyTypes(client);
     await pipeline(Readable.from(telemetryCopyChunks(messages, types)), client.query(copyFrom(sql)));
   };
 
   /** A resent message is marked again: harmless, a re-fold gives the same rows. */
-  const markLate = async (client: pg.PoolClient, messages: TelemetryMessageRows[]) => {
+  const markLate = async (client: pg.PoolClient, messages: readonly TelemetryMessageRow[]) => {
     const spans = lateSpans(messages, now().getTime() - TELEMETRY_LATE_AFTER_MS);
     if (spans.size === 0) return;
     const rigIds = [...spans.keys()];
@@ -108,7 +109,7 @@ export const createTelemetryWriter = ({ databaseUrl, poolMax = 2, onPoolError, n
     await client.query(MARK_LATE, [rigIds, dates("from"), dates("to")]);
   };
 
-  const writeDirect = async (client: pg.PoolClient, messages: TelemetryMessageRows[]) => {
+  const writeDirect = async (client: pg.PoolClient, messages: readonly TelemetryMessageRow[]) => {
     await client.query("BEGIN");
     try {
       await copyInto(client, COPY_DIRECT, messages);
@@ -122,7 +123,7 @@ export const createTelemetryWriter = ({ databaseUrl, poolMax = 2, onPoolError, n
     return true;
   };
 
-  const writeDeduped = async (client: pg.PoolClient, messages: TelemetryMessageRows[]) => {
+  const writeDeduped = async (client: pg.PoolClient, messages: readonly TelemetryMessageRow[]) => {
     await client.query("BEGIN");
     await client.query(CREATE_STAGE);
     await copyInto(client, COPY_STAGE, messages);
@@ -132,9 +133,8 @@ export const createTelemetryWriter = ({ databaseUrl, poolMax = 2, onPoolError, n
     return moved.rows[0]?.stored ?? 0;
   };
 
-  const write = async (rows: TelemetryRow[]) => {
-    if (rows.length === 0) return 0;
-    const messages = groupTelemetryMessages(rows);
+  const write = async (messages: readonly TelemetryMessageRow[]) => {
+    if (messages.length === 0) return 0;
     const client = await pool.connect();
     // A connection that dies while checked out (server restart) emits `error` between queries;
     // unheard, that would crash the process. The failing query below rejects the batch anyway.
