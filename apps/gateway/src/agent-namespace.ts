@@ -9,24 +9,22 @@ import {
   type RigIdentity,
   type TelemetryMessageRow,
 } from "@rigshift/db";
-import { agentToGateway, DomainError, handler, type GpuLive, type GpuMode, type Telemetry } from "@rigshift/protocol";
+import { agentToGateway, DomainError, handler, type GpuLive, type Telemetry } from "@rigshift/protocol";
 import { createBatchLoader } from "./batch-loader";
 import type { CommandDelivery } from "./command-delivery";
 import { createRigGreeter } from "./rig-greeter";
-import { createRigStateWriter } from "./rig-state-writer";
+import type { RigTelemetry } from "./rig-state-writer";
 import type { LiveFanout } from "./live-fanout";
 import type { Log } from "./log";
 import type { RigConnection, RigRegistry } from "./rig-registry";
 import type { Batcher } from "./telemetry-batcher";
-
-const TOUCH_EVERY_MS = 30_000;
 
 export type AgentNamespaceDeps = {
   nsp: Namespace;
   db: PrismaClient;
   live: GpuLiveStore;
   fanout: LiveFanout;
-  batcher: Batcher<TelemetryMessageRow>;
+  batcher: Batcher<RigTelemetry>;
   registry: RigRegistry;
   deliver: CommandDelivery;
   log: Log;
@@ -67,7 +65,6 @@ export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
     maxBatch: 1000,
   });
   const greet = createRigGreeter({ db, log, now });
-  const state = createRigStateWriter({ db, live, now });
 
   nsp.use(async (socket, next) => {
     try {
@@ -118,13 +115,12 @@ export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
           deps.onRejected?.("telemetry", "PROTOCOL_INVALID");
           throw err;
         }
-        await batcher.add(stored);
+        await batcher.add({ message: stored, conn });
         if (msg.gap) {
           const { fromSeq, toSeq, from, to, dropped } = msg.gap;
           await recordTelemetryGap(db, rig.id, { fromSeq, toSeq, from: new Date(from), to: new Date(to), dropped });
           rigLog.warn({ fromSeq, toSeq, dropped }, "rig reported telemetry it had to drop");
         }
-        await afterStored(conn, msg, stored.gpuIds);
         deps.onTelemetryStored?.();
         return { ok: true as const, seq: msg.seq };
       }, opts("telemetry")),
@@ -154,39 +150,4 @@ export const attachAgentNamespace = (deps: AgentNamespaceDeps) => {
       rigLog.info({ reason }, "agent disconnected");
     });
   });
-
-  /**
-   * Live state, GPU rows' modes and last-seen follow telemetry once it is stored; the writes of
-   * all the messages a batch acks go together (rig-state-writer.ts).
-   */
-  const afterStored = async (conn: RigConnection, msg: Telemetry, gpuIds: readonly string[]) => {
-    const writes: Promise<void>[] = [];
-    const at = Date.parse(msg.at);
-    if (at >= conn.latestAt) {
-      conn.latestAt = at;
-      const states: GpuLive[] = msg.gpus.map((g, i) => ({
-        gpuId: gpuIds[i]!, rigId: conn.rigId, mode: g.mode, hashrateHs: g.hashrateHs, tempC: g.tempC, powerW: g.powerW,
-        fanPct: g.fanPct, utilPct: g.utilPct, vramUsedMb: g.vramUsedMb, coin: g.coin, at: msg.at,
-      }));
-      writes.push(state.setLive(states));
-      fanout.push(states.map((gpu) => ({ siteId: conn.siteId, gpu })));
-      const changed: { index: number; gpuId: string; mode: GpuMode }[] = [];
-      msg.gpus.forEach((g, i) => {
-        if (conn.modes.get(g.index) !== g.mode) changed.push({ index: g.index, gpuId: gpuIds[i]!, mode: g.mode });
-      });
-      if (changed.length) {
-        writes.push(
-          state.setModes(changed).then(() => {
-            for (const c of changed) conn.modes.set(c.index, c.mode);
-          }),
-        );
-      }
-    }
-    const nowMs = now().getTime();
-    if (nowMs - conn.lastTouchedAt >= TOUCH_EVERY_MS) {
-      conn.lastTouchedAt = nowMs;
-      writes.push(state.touch(conn.rigId));
-    }
-    await Promise.all(writes);
-  };
 };

@@ -3,7 +3,7 @@ import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadGatewayConfig } from "@rigshift/config";
-import { createSession, createSwitchCommand, getCommandView, hashToken, newToken } from "@rigshift/db";
+import { createGpuLiveStore, createSession, createSwitchCommand, getCommandView, hashToken, newToken } from "@rigshift/db";
 import { createTestDatabase, insertTestFarm, testRedisPrefix, type TestDatabase, type TestFarm } from "@rigshift/db/testing";
 import { COMMAND_DISPATCH_CHANNEL, type GpuLiveBatch, type HelloAck, type SwitchCommand } from "@rigshift/protocol";
 import { createLog } from "./log";
@@ -193,6 +193,52 @@ describe("agents", () => {
     expect(await tdb.db.gpu.count({ where: { rigId: rigs[5]!.rigId } })).toBe(0);
     expect(await tdb.db.gpu.findUnique({ where: { uuid: "GPU-storm-owned-0" }, select: { rigId: true } })).toEqual({ rigId: owner.id });
     for (const a of agents) a.disconnect();
+  });
+
+  it("shows each rig's newest telemetry live whatever order a batch holds it in, and stores every message", async () => {
+    // A long batch window: each rig's messages land in one batch, newest in the middle.
+    const gateway = await start(prefix, { TELEMETRY_BATCH_MS: 400 });
+    const live = createGpuLiveStore({ redis, prefix });
+    const rigs = await Promise.all(
+      [0, 1].map(async (i) => {
+        const token = newToken("rig");
+        const rig = await tdb.db.rig.create({ data: { siteId: farm.siteId, name: `batch-${i}`, tokenHash: hashToken(token) }, select: { id: true } });
+        const agent = connectAgent(gateway, token);
+        await connected(agent);
+        const ack = (await agent.emitWithAck("hello", { ...hello, gpus: hello.gpus.map((g) => ({ ...g, uuid: `GPU-batch-${i}-${g.index}` })) })) as HelloAck;
+        if (!ack.ok) throw new Error("hello refused");
+        return { rigId: rig.id, agent, gpuIds: ack.gpus.map((g) => g.gpuId) };
+      }),
+    );
+    const t0 = Date.parse("2026-12-06T10:00:00Z");
+    const message = (seq: number, secondsIn: number, mode: "HASHING" | "AI") => ({
+      v: 1, seq, at: new Date(t0 + secondsIn * 1000).toISOString(),
+      gpus: [0, 1].map((index) => ({
+        index, mode, coin: mode === "HASHING" ? "ETC" : null, workloadId: null, hashrateHs: mode === "HASHING" ? 1e6 * seq : null,
+        tempC: 50 + seq, powerW: 100, fanPct: 40, utilPct: 90, vramUsedMb: 1000,
+      })),
+    });
+    // Rig 0 sends its newest (AI) message between two older ones; rig 1 ends on its newest.
+    const sends = [
+      [0, message(1, 10, "HASHING")], [0, message(3, 30, "AI")], [0, message(2, 20, "HASHING")],
+      [1, message(1, 10, "AI")], [1, message(2, 20, "HASHING")],
+    ] as const;
+    const acks = await Promise.all(sends.map(([rig, m]) => rigs[rig]!.agent.emitWithAck("telemetry", m)));
+    expect(acks).toEqual(sends.map(([, m]) => ({ ok: true, seq: m.seq })));
+
+    const shown = async (rig: number) => [...(await live.getMany(rigs[rig]!.gpuIds)).values()].map((g) => [g.mode, g.tempC, g.at]);
+    expect(await shown(0)).toEqual([0, 1].map(() => ["AI", 53, new Date(t0 + 30_000).toISOString()]));
+    expect(await shown(1)).toEqual([0, 1].map(() => ["HASHING", 52, new Date(t0 + 20_000).toISOString()]));
+    const modes = async (rig: number) => (await tdb.db.gpu.findMany({ where: { rigId: rigs[rig]!.rigId }, orderBy: { index: "asc" } })).map((g) => g.currentMode);
+    expect(await modes(0)).toEqual(["AI", "AI"]);
+    expect(await modes(1)).toEqual(["HASHING", "HASHING"]);
+    expect(await tdb.db.telemetrySample.count({ where: { rigId: { in: rigs.map((r) => r.rigId) } } })).toBe(sends.length * 2);
+
+    // A backlog replayed later, older than what rig 0 shows, is stored but does not replace it.
+    expect(await rigs[0]!.agent.emitWithAck("telemetry", message(0, 0, "HASHING"))).toEqual({ ok: true, seq: 0 });
+    expect(await shown(0)).toEqual([0, 1].map(() => ["AI", 53, new Date(t0 + 30_000).toISOString()]));
+    expect(await modes(0)).toEqual(["AI", "AI"]);
+    for (const r of rigs) r.agent.disconnect();
   });
 
   it("delivers a switch command published by the scheduler and records the agent's steps", async () => {

@@ -5,7 +5,7 @@ import type { Redis } from "ioredis";
 import type { Registry } from "prom-client";
 import { Server } from "socket.io";
 import { liveOrigins, type GatewayConfig } from "@rigshift/config";
-import { createGpuLiveStore, createTelemetryWriter, type PrismaClient, type TelemetryMessageRow } from "@rigshift/db";
+import { createGpuLiveStore, createTelemetryWriter, type PrismaClient } from "@rigshift/db";
 import { DomainError, isDomainError } from "@rigshift/protocol";
 import { attachAgentNamespace } from "./agent-namespace";
 import { createCommandDelivery } from "./command-delivery";
@@ -18,6 +18,7 @@ import { attachLiveNamespace } from "./live-namespace";
 import type { Log } from "./log";
 import { createGatewayMetrics } from "./metrics";
 import { createRigRegistry } from "./rig-registry";
+import { createRigStateWriter, type RigTelemetry } from "./rig-state-writer";
 import { createBatcher } from "./telemetry-batcher";
 
 export type GatewayDeps = {
@@ -89,13 +90,14 @@ export const startGateway = async ({ config, db, redis, log, now = () => new Dat
     onPoolError: (err) => log.warn({ err }, "telemetry connection lost; the next batch reconnects"),
     now,
   });
-  const batcher = createBatcher<TelemetryMessageRow>({
+  const batcher = createBatcher<RigTelemetry>({
     maxRows: config.TELEMETRY_BATCH_ROWS,
     maxMs: config.TELEMETRY_BATCH_MS,
-    rowsOf: (m) => m.gpus.length,
-    write: async (messages) => {
-      await writer.write(messages);
+    rowsOf: (t) => t.message.gpus.length,
+    write: async (batch) => {
+      await writer.write(batch.map((t) => t.message));
     },
+    afterWrite: createRigStateWriter({ db, live, fanout, now }),
     log,
     onWritten: ({ rows, seconds, ok }) => {
       if (!ok) return metrics.failedBatches.inc();

@@ -9,6 +9,8 @@ import type { Log } from "./log";
  * One write runs at a time; what arrives meanwhile waits, and once the write ends everything that
  * waited goes in the next one (group commit): when the database is slower than the agents, batches
  * grow instead of queueing up, and each commit's fixed cost is paid for more rows.
+ * `afterWrite` (the live state that follows stored telemetry) runs after each write, batch by
+ * batch in order, while the next batch is written; a batch's messages resolve once it is done.
  * Memory is bounded: beyond `maxPendingRows` new rows are refused (the agent retries later)
  * rather than queued without limit.
  */
@@ -22,6 +24,7 @@ export const createBatcher = <T>({
   maxPendingRows = maxRows * 20,
   rowsOf,
   write,
+  afterWrite,
   log,
   onWritten,
 }: {
@@ -31,6 +34,7 @@ export const createBatcher = <T>({
   /** The GPU rows an item carries. */
   rowsOf: (item: T) => number;
   write: (items: T[]) => Promise<void>;
+  afterWrite?: (items: T[]) => Promise<void>;
   log: Log;
   /** Told of every write, for metrics. */
   onWritten?: (result: { rows: number; seconds: number; ok: boolean }) => void;
@@ -43,6 +47,9 @@ export const createBatcher = <T>({
   let timer: NodeJS.Timeout | null = null;
   let inFlightRows = 0;
   let writing: Promise<void> | null = null;
+  /** Rows written whose afterWrite has not ended: still held, so still counted against the bound. */
+  let followingRows = 0;
+  let following: Promise<void> = Promise.resolve();
   let closed = false;
 
   /** Set by the timer: a timer may fire a little before performance.now() says maxMs passed. */
@@ -69,7 +76,23 @@ export const createBatcher = <T>({
         const seconds = (performance.now() - started) / 1000;
         onWritten?.({ rows: batchRows, seconds, ok: true });
         log.debug({ rows: batchRows, ms: Math.round(seconds * 1000) }, "telemetry batch written");
-        for (const w of batchWaiters) w.resolve();
+        followingRows += batchRows;
+        following = following
+          .then(() => afterWrite?.(batch))
+          .then(
+            () => {
+              for (const w of batchWaiters) w.resolve();
+            },
+            (err: unknown) => {
+              // The agent resends; the store skips what it holds and this runs again.
+              log.error({ err, rows: batchRows }, "telemetry stored, but what follows it failed; agents will resend");
+              const refusal = new DomainError("UNAVAILABLE", "telemetry was stored but not shown live; resend it");
+              for (const w of batchWaiters) w.reject(refusal);
+            },
+          )
+          .finally(() => {
+            followingRows -= batchRows;
+          });
       } catch (err) {
         onWritten?.({ rows: batchRows, seconds: (performance.now() - started) / 1000, ok: false });
         log.error({ err, rows: batchRows }, "telemetry batch failed; agents will resend");
@@ -87,7 +110,7 @@ export const createBatcher = <T>({
     add: (item) => {
       if (closed) return Promise.reject(new DomainError("UNAVAILABLE", "gateway is shutting down"));
       const more = rowsOf(item);
-      if (rows + inFlightRows + more > maxPendingRows) {
+      if (rows + inFlightRows + followingRows + more > maxPendingRows) {
         return Promise.reject(new DomainError("UNAVAILABLE", "gateway is behind on writes; resend later"));
       }
       return new Promise<void>((resolve, reject) => {
@@ -103,11 +126,12 @@ export const createBatcher = <T>({
         }, Math.max(0, maxMs - (performance.now() - firstAt)));
       });
     },
-    pendingRows: () => rows + inFlightRows,
+    pendingRows: () => rows + inFlightRows + followingRows,
     close: async () => {
       closed = true;
       kick();
       while (writing) await writing;
+      await following;
     },
   };
 };
