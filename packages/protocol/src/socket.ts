@@ -22,25 +22,15 @@ const failure = (code: AckFailure["code"], message: string): AckFailure => ({ ok
  * schema; an invalid one is acked `PROTOCOL_INVALID` with the reason, a DomainError becomes a
  * failed ack with its code, and anything else is logged and acked `INTERNAL`. The connection lives.
  */
-export const handler =
-  <C extends Catalog, K extends keyof C & string>(
-    catalog: C,
-    name: K,
-    fn: (message: z.output<C[K]["message"]>) => Promise<AckOf<C[K]>> | AckOf<C[K]>,
-    opts: { log: HandlerLog; onInvalid?: (reason: string) => void },
-  ) =>
-  async (raw: unknown, ack?: unknown): Promise<void> => {
-    const reply = typeof ack === "function" ? (ack as (r: unknown) => void) : () => {};
-    const parsed = catalog[name]!.message.safeParse(raw);
-    if (!parsed.success) {
-      const reason = describeZodError(parsed.error);
-      opts.log.warn({ event: name, reason }, "message rejected");
-      opts.onInvalid?.(reason);
-      reply(failure("PROTOCOL_INVALID", `${name}: ${reason}`));
-      return;
-    }
+export const handler = <C extends Catalog, K extends keyof C & string>(
+  catalog: C,
+  name: K,
+  fn: (message: z.output<C[K]["message"]>) => Promise<AckOf<C[K]>> | AckOf<C[K]>,
+  opts: { log: HandlerLog; onInvalid?: (reason: string) => void },
+) => {
+  const respond = async (message: z.output<C[K]["message"]>, reply: (r: unknown) => void): Promise<void> => {
     try {
-      reply(await fn(parsed.data as z.output<C[K]["message"]>));
+      reply(await fn(message));
     } catch (err) {
       if (isDomainError(err)) {
         opts.log.warn({ event: name, code: err.code, reason: err.message }, "message refused");
@@ -51,6 +41,22 @@ export const handler =
       reply(failure("INTERNAL", `${name}: internal error`));
     }
   };
+  // Parsed here, outside the async part: the raw message is not kept alive while `fn` awaits
+  // (a suspended async function holds its arguments), which under the gateway's load was a
+  // copy of every message in flight for the garbage collector to move.
+  return (raw: unknown, ack?: unknown): Promise<void> => {
+    const reply = typeof ack === "function" ? (ack as (r: unknown) => void) : () => {};
+    const parsed = catalog[name]!.message.safeParse(raw);
+    if (!parsed.success) {
+      const reason = describeZodError(parsed.error);
+      opts.log.warn({ event: name, reason }, "message rejected");
+      opts.onInvalid?.(reason);
+      reply(failure("PROTOCOL_INVALID", `${name}: ${reason}`));
+      return Promise.resolve();
+    }
+    return respond(parsed.data as z.output<C[K]["message"]>, reply);
+  };
+};
 
 /** Parse a message from a catalog or throw INVALID_INPUT naming the fields. */
 export const parseMessage = <C extends Catalog, K extends keyof C & string>(
