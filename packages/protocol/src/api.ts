@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZDecimalString, ZGpuMode, ZGpuVendor, ZRole, ZTargetMode } from "./enums";
+import { GPU_READING_FIELDS } from "./messages/telemetry";
 
 /** REST bodies and responses of /api/v1, shared by the route handlers and the dashboard's client. */
 
@@ -77,12 +78,7 @@ export const ZGpuView = z.object({
   vramMb: z.number().int(),
   mode: ZGpuMode,
   desiredMode: ZGpuMode,
-  hashrateHs: z.number().nullable(),
-  tempC: z.number().nullable(),
-  powerW: z.number().nullable(),
-  fanPct: z.number().nullable(),
-  utilPct: z.number().nullable(),
-  vramUsedMb: z.number().nullable(),
+  ...GPU_READING_FIELDS,
   coin: z.string().nullable(),
   lastSeenAt: z.string().nullable(),
   /**

@@ -1,17 +1,13 @@
 import { z } from "zod";
 import { PROTOCOL_VERSION, ZCommandStatus, ZGpuMode } from "../enums";
+import { GPU_READING_FIELDS } from "./telemetry";
 
 /** Latest known state of one GPU, as the fleet API and /live show it. */
 export const ZGpuLive = z.object({
   gpuId: z.uuid(),
   rigId: z.uuid(),
   mode: ZGpuMode,
-  hashrateHs: z.number().nullable(),
-  tempC: z.number().nullable(),
-  powerW: z.number().nullable(),
-  fanPct: z.number().nullable(),
-  utilPct: z.number().nullable(),
-  vramUsedMb: z.number().nullable(),
+  ...GPU_READING_FIELDS,
   coin: z.string().nullable(),
   at: z.iso.datetime({ offset: true }),
 });

@@ -3,7 +3,17 @@ import { PROTOCOL_VERSION, ZGpuMode } from "../enums";
 import { ZAckFailure } from "../errors";
 import { EVEN_AFTER_TYPE_ERRORS, eachWithinBounds, type FieldBounds } from "../field-bounds";
 
-/** One GPU's reading: types here, bounds in gpuSampleBounds. Null means the tool did not say — never 0. */
+/** A GPU's readings, by type (telemetry bounds them in gpuSampleBounds). Null means the tool did not say — never 0. */
+export const GPU_READING_FIELDS = {
+  hashrateHs: z.number().nullable(),
+  tempC: z.number().nullable(),
+  powerW: z.number().nullable(),
+  fanPct: z.number().nullable(),
+  utilPct: z.number().nullable(),
+  vramUsedMb: z.number().nullable(),
+};
+
+/** One GPU's reading: types here, bounds in gpuSampleBounds. */
 const ZGpuSampleFields = z.object({
   index: z.number(),
   mode: ZGpuMode,
@@ -11,12 +21,7 @@ const ZGpuSampleFields = z.object({
   coin: z.string().nullable().default(null),
   /** AI workload running, when mode is AI. */
   workloadId: z.uuid().nullable().default(null),
-  hashrateHs: z.number().nullable(),
-  tempC: z.number().nullable(),
-  powerW: z.number().nullable(),
-  fanPct: z.number().nullable(),
-  utilPct: z.number().nullable(),
-  vramUsedMb: z.number().nullable(),
+  ...GPU_READING_FIELDS,
 });
 export type GpuSample = z.infer<typeof ZGpuSampleFields>;
 
