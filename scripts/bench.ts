@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { generatePrismaClient } from "../tooling/stack/steps";
 
 const BENCH_DIR = resolve(import.meta.dirname, "bench");
 
@@ -22,6 +23,9 @@ if (unknown.length > 0) {
 
 // Ctrl-C reaches the running benchmark too (same process group): it cleans up and exits; we wait for it.
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => {});
+
+// The Prisma client is generated, not committed: after a bare `npm ci` nothing has made it yet.
+await generatePrismaClient((line) => process.stdout.write(`${line}\n`), process.stdout.isTTY);
 
 let failed = 0;
 for (const name of asked.length > 0 ? asked : available) {
