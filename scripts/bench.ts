@@ -25,7 +25,8 @@ if (unknown.length > 0) {
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => {});
 
 // The Prisma client is generated, not committed: after a bare `npm ci` nothing has made it yet.
-await generatePrismaClient((line) => process.stdout.write(`${line}\n`), process.stdout.isTTY);
+// Its log goes to stderr: stdout is the benchmarks' tables and JSON lines.
+await generatePrismaClient((line) => process.stderr.write(`${line}\n`), process.stderr.isTTY);
 
 let failed = 0;
 for (const name of asked.length > 0 ? asked : available) {
