@@ -57,7 +57,7 @@ export const createRigStateWriter = ({ db, live, fanout, now }: { db: PrismaClie
     await Promise.all([
       live.setMany(states),
       changed.length > 0 &&
-        updateGpuModes(db, changed.map(({ gpuId, mode }) => ({ gpuId, mode }))).then(() => {
+        updateGpuModes(db, changed).then(() => {
           for (const c of changed) c.conn.modes.set(c.index, c.mode);
         }),
       touched.size > 0 && touchRigs(db, [...touched], new Date(nowMs)),
