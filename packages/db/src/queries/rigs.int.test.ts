@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GpuInventory } from "@rigshift/protocol";
 import { createTestDatabase, insertTestFarm, type TestDatabase, type TestFarm } from "../testing";
-import { syncRigInventories, syncRigInventory } from "./rigs";
+import { syncRigInventories, syncRigInventory, touchRigs } from "./rigs";
 
 let tdb: TestDatabase;
 let farm: TestFarm;
@@ -83,5 +83,22 @@ describe("syncRigInventories (a connect storm's hellos in one go)", () => {
     expect(await gpuRows(bystander)).toEqual([]);
     expect(await gpuRows(claimer)).toEqual([]);
     expect((await gpuRows(holder)).map((g) => g.uuid)).toEqual(["GPU-held"]);
+  });
+});
+
+describe("touchRigs (last-seen while telemetry flows)", () => {
+  it("moves the named rigs' last-seen to now and leaves every other rig's alone", async () => {
+    const a = await newRig("touch-a");
+    const b = await newRig("touch-b");
+    const other = await newRig("touch-other");
+    const earlier = new Date(now.getTime() - 60_000);
+    await tdb.db.rig.updateMany({ where: { id: { in: [a, b, other] } }, data: { lastSeenAt: earlier } });
+
+    expect(await touchRigs(tdb.db, [a, b], now)).toBe(2);
+    expect(await touchRigs(tdb.db, [], now)).toBe(0);
+
+    const seen = await tdb.db.rig.findMany({ where: { id: { in: [a, b, other] } }, select: { id: true, lastSeenAt: true } });
+    const at = new Map(seen.map((r) => [r.id, r.lastSeenAt?.toISOString()]));
+    expect(at).toEqual(new Map([[a, now.toISOString()], [b, now.toISOString()], [other, earlier.toISOString()]]));
   });
 });
