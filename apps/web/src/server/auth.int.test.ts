@@ -111,6 +111,21 @@ describe("roles", () => {
     expect(post.status).toBe(401);
   });
 
+  it("answers a switch its caller may not make with 401 or 403, whatever is wrong with its body or GPUs", async () => {
+    // The API reads the GPUs while it checks the session: the caller's answer must still come first.
+    const { cookie } = await t.signIn("VIEWER");
+    const unknownGpu = { type: "switch", gpuIds: ["00000000-0000-4000-8000-000000000000"], mode: "IDLE" };
+    const badBody = { type: "switch", gpuIds: [], mode: "SIDEWAYS" };
+    for (const [who, headers, status] of [["nobody", {}, 401], ["a viewer", { cookie }, 403]] as const) {
+      for (const body of [unknownGpu, badBody]) {
+        const res = await t.api.createCommand(request("POST", "/api/v1/commands", { ...headers, body }), noParams);
+        expect(res.status, `${who}, ${JSON.stringify(body)}`).toBe(status);
+      }
+      const malformed = await t.api.createCommand(request("POST", "/api/v1/commands", { ...headers, rawBody: "{not json" }), noParams);
+      expect(malformed.status, `${who}, malformed JSON`).toBe(status);
+    }
+  });
+
   it("lets a viewer read the fleet but not switch GPUs", async () => {
     const { cookie, user } = await t.signIn("VIEWER");
     expect((await t.api.listGpus(request("GET", "/api/v1/gpus", { cookie }), noParams)).status).toBe(200);

@@ -43,13 +43,25 @@ type SwitchGpu = {
 };
 const MINER_PROFILE_FIELDS = { id: true, coin: true, algorithm: true, miner: true, poolUrl: true, wallet: true, worker: true, extraArgs: true } as const;
 
+/** What a switch command depends on, read before it is written (`readSwitchTargets`). */
+export type SwitchTargets = {
+  mode: TargetMode;
+  gpuIds: string[];
+  gpus: SwitchGpu[];
+  workload: { id: string; checkpointGraceS: number; image: string | null; command: string | null; args: string[]; env: unknown } | null;
+  fallbackProfile: MinerProfileRow | null;
+};
+
 /**
- * The command, its parts, its QUEUED event, the GPUs' desired mode (and pin) and the audit rows,
- * written by one statement, so all of it or none is stored. The reads before it are the ones the
- * command depends on. A manual switch is a handful of round trips, not the dozen of an
- * interactive transaction, which under fleet load was most of the API's time.
+ * A manual switch is a handful of round trips, not the dozen of an interactive transaction,
+ * which under fleet load was most of the API's time: the reads here, then one statement
+ * (`writeSwitchCommand`). The API runs these reads alongside the caller's session check.
  */
-export const createSwitchCommand = async (db: Db, opts: CreateSwitchCommandOptions) => {
+export const createSwitchCommand = async (db: Db, opts: CreateSwitchCommandOptions) =>
+  writeSwitchCommand(db, await readSwitchTargets(db, opts), opts);
+
+/** The GPUs (with their miner profiles) and, by mode, the workload or fallback profile; GPU_NOT_FOUND names unknown ids. */
+export const readSwitchTargets = async (db: Db, opts: { gpuIds: string[]; mode: TargetMode }): Promise<SwitchTargets> => {
   const gpuIds = [...new Set(opts.gpuIds)];
   const gpus = await db.$queryRaw<SwitchGpu[]>`
     SELECT g.id::text AS id, g."rigId"::text AS "rigId", g.index, g."vramMb" AS "vramMb", g."minerProfileId"::text AS "minerProfileId",
@@ -68,12 +80,23 @@ export const createSwitchCommand = async (db: Db, opts: CreateSwitchCommandOptio
       select: { id: true, checkpointGraceS: true, image: true, command: true, args: true, env: true },
     })
     : null;
-  const workloadId = workload?.id ?? null;
   const fallbackProfile: MinerProfileRow | null =
     opts.mode === "HASHING" && gpus.some((g) => !g.minerProfileId)
       ? await db.minerProfile.findFirst({ orderBy: { createdAt: "asc" }, select: MINER_PROFILE_FIELDS })
       : null;
+  return { mode: opts.mode, gpuIds, gpus, workload, fallbackProfile };
+};
 
+/**
+ * The command, its parts, its QUEUED event, the GPUs' desired mode (and pin) and the audit rows,
+ * written by one statement, so all of it or none is stored. Returns what each rig is to be sent.
+ */
+export const writeSwitchCommand = async (
+  db: Db,
+  { mode, gpuIds, gpus, workload, fallbackProfile }: SwitchTargets,
+  opts: Omit<CreateSwitchCommandOptions, "gpuIds" | "mode">,
+) => {
+  const workloadId = workload?.id ?? null;
   const commandId = randomUUID();
   const actor = opts.actor ?? { type: opts.userId ? "USER" : "SYSTEM", id: opts.userId };
   const pinUntil = opts.pinUntil ?? null;
@@ -83,13 +106,13 @@ export const createSwitchCommand = async (db: Db, opts: CreateSwitchCommandOptio
       ? { id: g.minerProfileId, coin: g.coin!, algorithm: g.algorithm!, miner: g.miner!, poolUrl: g.poolUrl!, wallet: g.wallet!, worker: g.worker!, extraArgs: g.extraArgs ?? [] }
       : fallbackProfile;
     const pin: PlanTarget =
-      opts.mode === "HASHING" && profile ? { mode: "HASH", coin: profile.coin, algorithm: profile.algorithm }
-      : opts.mode === "AI" && workloadId ? { mode: "AI", workloadId }
+      mode === "HASHING" && profile ? { mode: "HASH", coin: profile.coin, algorithm: profile.algorithm }
+      : mode === "AI" && workloadId ? { mode: "AI", workloadId }
       : { mode: "IDLE" };
-    return { gpu: g, minerProfile: opts.mode === "HASHING" ? profile : null, pin };
+    return { gpu: g, minerProfile: mode === "HASHING" ? profile : null, pin };
   });
   const audit = auditColumns([
-    { actorType: actor.type, actorId: actor.id, action: "command.created", targetType: "command", targetId: commandId, details: { mode: opts.mode, gpuIds, source: opts.source } },
+    { actorType: actor.type, actorId: actor.id, action: "command.created", targetType: "command", targetId: commandId, details: { mode, gpuIds, source: opts.source } },
     ...(pinUntil
       ? parts.map((p): AuditEntry => ({ actorType: actor.type, actorId: actor.id, action: "gpu.pinned", targetType: "gpu", targetId: p.gpu.id, details: { target: p.pin, until: pinUntil.toISOString() } }))
       : []),
@@ -99,16 +122,16 @@ export const createSwitchCommand = async (db: Db, opts: CreateSwitchCommandOptio
   await db.$executeRaw`
     WITH command AS (
       INSERT INTO "Command" (id, type, mode, status, source, "createdById", "createdAt", "expiresAt")
-      VALUES (${commandId}::uuid, 'SWITCH', ${opts.mode}::"GpuMode", 'QUEUED', ${opts.source}::"CommandSource", ${opts.userId}::uuid, ${opts.now}, ${expiresAt})
+      VALUES (${commandId}::uuid, 'SWITCH', ${mode}::"GpuMode", 'QUEUED', ${opts.source}::"CommandSource", ${opts.userId}::uuid, ${opts.now}, ${expiresAt})
     ), parts AS (
       INSERT INTO "CommandGpu" ("commandId", "gpuId", "rigId", status, "minerProfileId", "workloadId", "updatedAt")
       SELECT ${commandId}::uuid, u.gpu, u.rig, 'QUEUED'::"CommandStatus", u.profile, ${workloadId}::uuid, now()
         FROM unnest(${partGpuIds}::uuid[], ${parts.map((p) => p.gpu.rigId)}::uuid[], ${parts.map((p) => p.minerProfile?.id ?? null)}::uuid[]) AS u(gpu, rig, profile)
     ), event AS (
       INSERT INTO "CommandEvent" ("commandId", status, at, message)
-      VALUES (${commandId}::uuid, 'QUEUED', ${opts.now}, ${`switch ${gpus.length} GPU(s) to ${opts.mode}`})
+      VALUES (${commandId}::uuid, 'QUEUED', ${opts.now}, ${`switch ${gpus.length} GPU(s) to ${mode}`})
     ), desired AS (
-      UPDATE "Gpu" g SET "desiredMode" = ${opts.mode}::"GpuMode", "updatedAt" = now(),
+      UPDATE "Gpu" g SET "desiredMode" = ${mode}::"GpuMode", "updatedAt" = now(),
              "pinTarget" = CASE WHEN ${pinUntil}::timestamptz IS NULL THEN g."pinTarget" ELSE u.pin END,
              "pinUntil" = COALESCE(${pinUntil}::timestamptz, g."pinUntil")
         FROM unnest(${partGpuIds}::uuid[], ${parts.map((p) => JSON.stringify(p.pin))}::jsonb[]) AS u(gpu, pin)
@@ -121,7 +144,7 @@ export const createSwitchCommand = async (db: Db, opts: CreateSwitchCommandOptio
      ORDER BY a.n`;
   // What each rig will be sent, built from the rows just written as listDeliverableCommands reads them back.
   const rows = parts.map(({ gpu, minerProfile: mp }): DeliverablePart & { rigId: string } => ({
-    rigId: gpu.rigId, commandId, gpuId: gpu.id, gpuIndex: gpu.index, mode: opts.mode, expiresAt,
+    rigId: gpu.rigId, commandId, gpuId: gpu.id, gpuIndex: gpu.index, mode, expiresAt,
     minerCoin: mp?.coin ?? null, minerAlgorithm: mp?.algorithm ?? null, minerName: mp?.miner ?? null, poolUrl: mp?.poolUrl ?? null,
     wallet: mp?.wallet ?? null, worker: mp?.worker ?? null, extraArgs: mp?.extraArgs ?? null,
     workloadId, checkpointGraceS: workload?.checkpointGraceS ?? null, image: workload?.image ?? null,

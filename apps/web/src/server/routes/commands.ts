@@ -1,4 +1,4 @@
-import { createSwitchCommand, DEFAULT_PIN_HOURS, getCommandView } from "@rigshift/db";
+import { DEFAULT_PIN_HOURS, getCommandView, readSwitchTargets, writeSwitchCommand } from "@rigshift/db";
 import { API_COMMAND_FIRST_CHECK_MS, commandDeliveryJob, DomainError, ZCreateCommandBody } from "@rigshift/protocol";
 import { auditActor, authorize } from "../auth";
 import type { ApiDeps } from "../deps";
@@ -12,15 +12,22 @@ export const commandRoutes = (deps: ApiDeps) => ({
    * `pinUntil` (default now + 4 h, null for none) pins the GPUs there against the planner.
    */
   createCommand: route(deps, async (request) => {
-    const caller = await authorize(deps, request, "commands:create");
-    const body = await parseBody(request, ZCreateCommandBody);
-    // A manual switch pins its GPUs (default 4 h) so the next plan does not switch them straight back.
     const now = deps.now();
-    const pinUntil = body.pinUntil === undefined ? new Date(now.getTime() + DEFAULT_PIN_HOURS * 3_600_000) : body.pinUntil === null ? null : new Date(body.pinUntil);
-    if (pinUntil && pinUntil <= now) throw new DomainError("INVALID_INPUT", "pinUntil: must be in the future", { in: "body" });
-    const { id, rigIds, commands, expiresAt } = await createSwitchCommand(deps.db, {
-      gpuIds: body.gpuIds,
-      mode: body.mode,
+    // The caller's session and the GPUs are read at the same time: a switch reaches its rigs one
+    // round trip sooner. Nothing is written, and no error but the caller's own is answered, until
+    // the caller is known and allowed.
+    const authorized = authorize(deps, request, "commands:create");
+    const read = (async () => {
+      const body = await parseBody(request, ZCreateCommandBody);
+      // A manual switch pins its GPUs (default 4 h) so the next plan does not switch them straight back.
+      const pinUntil = body.pinUntil === undefined ? new Date(now.getTime() + DEFAULT_PIN_HOURS * 3_600_000) : body.pinUntil === null ? null : new Date(body.pinUntil);
+      if (pinUntil && pinUntil <= now) throw new DomainError("INVALID_INPUT", "pinUntil: must be in the future", { in: "body" });
+      return { body, pinUntil, targets: await readSwitchTargets(deps.db, { gpuIds: body.gpuIds, mode: body.mode }) };
+    })();
+    read.catch(() => {}); // awaited below, once the caller is known
+    const caller = await authorized;
+    const { body, pinUntil, targets } = await read;
+    const { id, rigIds, commands, expiresAt } = await writeSwitchCommand(deps.db, targets, {
       ttlS: body.ttlS,
       source: "USER",
       userId: caller.userId,
