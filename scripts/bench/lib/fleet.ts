@@ -145,8 +145,11 @@ export const startGatewayProcess = async (ctx: BenchContext, env: ServiceEnv, { 
   return { url, pid: child.pid, child };
 };
 
-export const startSchedulerProcess = (ctx: BenchContext, env: ServiceEnv) =>
-  ctx.spawn({ name: "scheduler", command: process.execPath, args: [...tsxNode, "apps/scheduler/src/main.ts"], cwd: REPO_ROOT, env: serviceEnv(env) });
+/** A real scheduler (apps/scheduler/src/main.ts); BENCH_SCHEDULER_NODE_FLAGS adds Node flags to it. */
+export const startSchedulerProcess = (ctx: BenchContext, env: ServiceEnv) => {
+  const flags = (process.env.BENCH_SCHEDULER_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+  return ctx.spawn({ name: "scheduler", command: process.execPath, args: [...flags, ...tsxNode, "apps/scheduler/src/main.ts"], cwd: REPO_ROOT, env: serviceEnv(env) });
+};
 
 /** Counters or gauges from one scrape of the gateway's /metrics (each summed over its labels). */
 export const readMetrics = async <N extends string>(gatewayUrl: string, names: readonly N[]): Promise<Record<N, number>> => {
