@@ -1,5 +1,5 @@
 import { DelayedError, type Job, type Queue } from "bullmq";
-import { type CommandDispatcher, expireCommand, type PrismaClient } from "@rigshift/db";
+import { type CommandDispatcher, expireCommand, getCommandDelivery, type PrismaClient } from "@rigshift/db";
 import { commandDeliveryJob, isTerminalCommandStatus, TERMINAL_COMMAND_STATUSES, ZCommandJob, type CommandStatus } from "@rigshift/protocol";
 import type { Log } from "./log";
 
@@ -20,10 +20,7 @@ export const createCommandProcessor =
   ({ db, dispatch, pollMs, log, now }: { db: PrismaClient; dispatch: CommandDispatcher; pollMs: number; log: Log; now: () => Date }) =>
   async (job: Job, token?: string): Promise<CommandJobResult> => {
     const { commandId } = ZCommandJob.parse(job.data);
-    const command = await db.command.findUnique({
-      where: { id: commandId },
-      select: { status: true, expiresAt: true, gpus: { where: { status: "QUEUED" }, select: { rigId: true } } },
-    });
+    const command = await getCommandDelivery(db, commandId);
     if (!command) {
       log.warn({ commandId }, "command job for a command that does not exist");
       return { commandId, status: "FAILED" };
@@ -34,7 +31,7 @@ export const createCommandProcessor =
       log.info({ commandId }, "command expired");
       return { commandId, status: "EXPIRED" };
     }
-    const waitingRigs = [...new Set(command.gpus.map((g) => g.rigId))];
+    const waitingRigs = command.waitingRigIds;
     if (waitingRigs.length) await dispatch({ commandId, rigIds: waitingRigs });
     const wait = waitingRigs.length ? pollMs : pollMs * DELIVERED_POLL_FACTOR;
     const nextCheck = Math.min(Date.now() + wait, Date.now() + Math.max(0, command.expiresAt.getTime() - now().getTime()) + 50);

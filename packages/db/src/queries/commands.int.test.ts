@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { createTestDatabase, insertTestFarm, type TestDatabase, type TestFarm } from "../testing";
-import { createSwitchCommand, expireCommand, getCommandView, listDeliverableCommands, markCommandDispatched, recordCommandProgress } from "./commands";
+import { createSwitchCommand, expireCommand, getCommandDelivery, getCommandView, listDeliverableCommands, markCommandDispatched, recordCommandProgress } from "./commands";
 
 let tdb: TestDatabase;
 let farm: TestFarm;
@@ -99,6 +99,18 @@ describe("delivery to a rig", () => {
     expect(row.events[1]!.message).toBe(`delivered to rig ${rig.rigId}`);
     // A rig that reconnects gets what it was sent again: the agent knows the command by its id.
     expect((await listDeliverableCommands(tdb.db, rig.rigId, at(20))).map((c) => c.id)).toEqual([hash.id, ai.id]);
+  });
+
+  it("tells the delivery job which rigs still wait for a command, until every rig has it", async () => {
+    const [north, south] = [await insertTestFarm(tdb.db), await insertTestFarm(tdb.db)];
+    const { id, expiresAt } = await createSwitchCommand(tdb.db, { ...operator(), gpuIds: [...north.gpuIds, ...south.gpuIds], mode: "IDLE" });
+    expect(await getCommandDelivery(tdb.db, id)).toEqual({ status: "QUEUED", expiresAt, waitingRigIds: [north.rigId, south.rigId].sort() });
+
+    await markCommandDispatched(tdb.db, { commandId: id, rigId: south.rigId, now });
+    expect(await getCommandDelivery(tdb.db, id)).toEqual({ status: "DISPATCHED", expiresAt, waitingRigIds: [north.rigId] });
+    await markCommandDispatched(tdb.db, { commandId: id, rigId: north.rigId, now });
+    expect(await getCommandDelivery(tdb.db, id)).toEqual({ status: "DISPATCHED", expiresAt, waitingRigIds: [] });
+    expect(await getCommandDelivery(tdb.db, "00000000-0000-4000-8000-000000000000")).toBeNull();
   });
 
   it("returns each rig's message as the rig's lookup would read it back, so the API's first dispatch can carry it", async () => {

@@ -182,6 +182,18 @@ export const getCommandView = async (db: Db, id: string): Promise<CommandView> =
   };
 };
 
+/**
+ * What a command's delivery job needs each time it looks: the command's status and deadline, and
+ * the rigs whose parts still wait for them (QUEUED). One statement; null for no such command.
+ */
+export const getCommandDelivery = async (db: Db, id: string): Promise<{ status: CommandStatus; expiresAt: Date; waitingRigIds: string[] } | null> => {
+  const [row] = await db.$queryRaw<{ status: CommandStatus; expiresAt: Date; waitingRigIds: string[] }[]>`
+    SELECT c.status::text AS status, c."expiresAt" AS "expiresAt",
+           ARRAY(SELECT DISTINCT cg."rigId"::text FROM "CommandGpu" cg WHERE cg."commandId" = c.id AND cg.status = 'QUEUED' ORDER BY 1) AS "waitingRigIds"
+      FROM "Command" c WHERE c.id = ${id}::uuid`;
+  return row ?? null;
+};
+
 export const getCommandStatus = async (db: Db, id: string) => {
   const c = await db.command.findUnique({ where: { id }, select: { status: true, expiresAt: true } });
   if (!c) throw new DomainError("COMMAND_NOT_FOUND", `no command with id ${id}`, { commandId: id });
