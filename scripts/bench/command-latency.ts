@@ -82,8 +82,11 @@ await runBench("command-latency", 3 * 60_000 - 10_000, async (ctx) => {
   const gpuIds = (from: number, count: number) => Array.from({ length: count }, (_, i) => gpus[(from + i) % gpus.length]!.id);
   const createdAt = new Map<string, number>();
   const received = new Map<string, number>();
+  /** Who waits for a command to reach its rig: woken when it does. */
+  const arrivals = new Map<string, () => void>();
   load.onCommand((id, at) => {
     if (!received.has(id)) received.set(id, at);
+    arrivals.get(id)?.();
   });
   // Where the time goes: the handler, then from the first dispatch for the command on Redis (heard
   // here on the channel every gateway listens to) until the rig has it. This process also runs the
@@ -101,19 +104,18 @@ await runBench("command-latency", 3 * 60_000 - 10_000, async (ctx) => {
   let rejected = 0;
   /** How long the API handler itself took (row, job, first dispatch). */
   const apiMs: number[] = [];
-  const arrivals = new Map<string, () => void>();
-  load.onCommand((id) => arrivals.get(id)?.());
   /** Until the rig has the command, or 10 s. */
   const arrival = (id: string) =>
     received.has(id)
       ? Promise.resolve()
       : new Promise<void>((done) => {
-        const timer = setTimeout(done, 10_000);
-        arrivals.set(id, () => {
+        const end = () => {
           clearTimeout(timer);
           arrivals.delete(id);
           done();
-        });
+        };
+        const timer = setTimeout(end, 10_000);
+        arrivals.set(id, end);
       });
   /** Switches of these GPUs through the API, CONCURRENCY on their way at a time; timed when `measured`. */
   const sendCommands = async (ids: string[], measured: boolean) => {
